@@ -1,0 +1,190 @@
+/**
+ * The run configuration: one zod schema, parsed once at the edge (CLI / library) and then passed around as
+ * plain data. Secrets never appear here: a model names the env var that holds its key (`apiKeyEnv`).
+ *
+ * Not imported by workflow code (zod stays out of the workflow bundle); workflows receive the parsed,
+ * resolved `EvaluateInput` instead.
+ */
+import { z } from 'zod';
+import { GraphError, validateGraph, predecessors } from './graph';
+import { MODEL_ROLES, PROVIDERS } from './llm';
+import { checkTemplate } from './template';
+import { SimWorldSchema } from './sim-config';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const AGENT_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export const ModelSpecSchema = z
+  .object({
+    provider: z.enum(PROVIDERS),
+    model: z.string().min(1),
+    baseURL: z.string().url().optional(),
+    apiKeyEnv: z.string().regex(ENV_NAME, 'must be an environment variable name such as OPENAI_API_KEY').optional(),
+    temperature: z.number().min(0).max(2).default(0),
+    maxTokens: z.number().int().positive().max(1_000_000).default(1024),
+    timeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+    extraBody: z.record(z.string(), z.unknown()).optional(),
+    /** Max calls in flight for this role on one worker (activity slots of the role's task queue). */
+    concurrency: z.number().int().min(1).max(1024).default(8),
+    /** Optional server-side rate limit for the role's task queue (activities per second, whole cluster). */
+    ratePerSecond: z.number().positive().optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.provider === 'openai' && !m.baseURL && !m.apiKeyEnv) {
+      ctx.addIssue({ code: 'custom', path: ['apiKeyEnv'], message: 'required for provider openai without a baseURL' });
+    }
+    if (m.provider === 'gemini' && !m.apiKeyEnv) {
+      ctx.addIssue({ code: 'custom', path: ['apiKeyEnv'], message: 'required for provider gemini' });
+    }
+  });
+export type ModelConfig = z.infer<typeof ModelSpecSchema>;
+
+/** A key written into the config is refused with advice, before the generic "unknown field" error. */
+const NoInlineSecrets = z.unknown().superRefine((v, ctx) => {
+  if (v && typeof v === 'object') {
+    for (const k of ['apiKey', 'api_key', 'key', 'token']) {
+      if (k in (v as object)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: 'API keys are never read from config files; put the key in an environment variable and name it in apiKeyEnv',
+        });
+      }
+    }
+  }
+});
+
+const ModelsSchema = z
+  .object({
+    backbone: NoInlineSecrets.pipe(ModelSpecSchema),
+    optimizer: NoInlineSecrets.pipe(ModelSpecSchema).optional(),
+    judge: NoInlineSecrets.pipe(ModelSpecSchema).optional(),
+  })
+  .strict();
+
+export const AgentSchema = z
+  .object({
+    id: z.string().regex(AGENT_ID, 'must start with a letter and contain only letters, digits, _ or -'),
+    /** Role label shown to the optimizer and judge (e.g. "predictor", "reflector"). */
+    role: z.string().min(1).default('agent'),
+    /** One-line description of the agent's job, shown to the optimizer and judge. */
+    description: z.string().optional(),
+    /** Prompt template with {{question}} and (for agents with predecessors) {{context}}. */
+    prompt: z.string().min(1),
+  })
+  .strict();
+
+const EdgeSchema = z.union([
+  z.object({ from: z.string().min(1), to: z.string().min(1) }).strict(),
+  z
+    .string()
+    .regex(/^\s*[^\s>-][^>]*?\s*->\s*\S.*$/, 'must look like "solver -> reviewer"')
+    .transform((s) => {
+      const [from, to] = s.split('->').map((x) => x.trim());
+      return { from, to };
+    }),
+]);
+
+export const MasSchema = z
+  .object({
+    /** Label for search attributes and reports: chain, hierarchical, debate, dag, … */
+    topology: z.string().min(1).default('dag'),
+    agents: z.array(AgentSchema).min(1, 'at least one agent is required'),
+    edges: z.array(EdgeSchema).default([]),
+  })
+  .strict()
+  .superRefine((mas, ctx) => {
+    const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+    try {
+      validateGraph(graph);
+    } catch (e) {
+      if (!(e instanceof GraphError)) throw e;
+      ctx.addIssue({ code: 'custom', path: e.path.replace(/^mas\.?/, '').split(/[.[\]]+/).filter(Boolean).map(pathPart), message: e.message });
+      return;
+    }
+    mas.agents.forEach((agent, i) => {
+      for (const p of checkTemplate(agent.prompt, predecessors(graph, agent.id).length > 0)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'prompt'], message: `agent '${agent.id}': ${p.message}` });
+      }
+    });
+  });
+export type MasConfig = z.infer<typeof MasSchema>;
+
+function pathPart(p: string): string | number {
+  return /^\d+$/.test(p) ? Number(p) : p;
+}
+
+export const GRADERS = ['exact', 'numeric', 'choice'] as const;
+
+const SimDatasetSchema = z
+  .object({
+    kind: z.literal('sim'),
+    /** `train` items form optimisation pools, `test` items held-out evaluation; disjoint by construction. */
+    split: z.enum(['train', 'test']).default('test'),
+    size: z.number().int().min(1).max(100_000).default(50),
+    /** Task generator seed; defaults to the world seed. */
+    seed: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+const JsonlDatasetSchema = z
+  .object({
+    kind: z.literal('jsonl'),
+    /** Path to a JSONL file; relative paths resolve against the config file; `${VAR}` expands from env. */
+    path: z.string().min(1),
+    /** Which item fields hold the id, question, answer and (for multiple choice) options. */
+    fields: z
+      .object({
+        id: z.string().optional(),
+        question: z.string().default('question'),
+        answer: z.string().default('answer'),
+        options: z.string().optional(),
+      })
+      .strict()
+      .default({ question: 'question', answer: 'answer' }),
+    grader: z.enum(GRADERS).default('exact'),
+    /** Evaluate only the first N items. */
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const DatasetSchema = z.discriminatedUnion('kind', [SimDatasetSchema, JsonlDatasetSchema]);
+export type DatasetConfig = z.infer<typeof DatasetSchema>;
+
+export const EvaluateOptionsSchema = z
+  .object({
+    /** Items run concurrently inside one batch workflow. */
+    concurrency: z.number().int().min(1).max(256).default(8),
+    /** Items per child workflow (keeps each history small). */
+    batchSize: z.number().int().min(1).max(500).default(20),
+    bootstrapResamples: z.number().int().min(100).max(100_000).default(2000),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    name: z.string().min(1).default('maspo'),
+    seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(0),
+    /** Base name of the Temporal task queues (`<base>` for workflows, `<base>-llm-<role>` for LLM calls). */
+    taskQueue: z.string().regex(/^[A-Za-z0-9._-]+$/).default('maspo'),
+    dataset: DatasetSchema,
+    mas: MasSchema,
+    models: ModelsSchema,
+    sim: SimWorldSchema.default(SimWorldSchema.parse({})),
+    evaluate: EvaluateOptionsSchema.default(EvaluateOptionsSchema.parse({})),
+  })
+  .strict();
+export type MaspoConfig = z.infer<typeof ConfigSchema>;
+
+export { MODEL_ROLES };
+
+/** Renders a zod error as one line: `<field.path>: <reason>` for the first issue, and how many more. */
+export function formatConfigIssue(error: z.ZodError): string {
+  const first = error.issues[0];
+  const path = first.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  let message = first.message;
+  if (first.code === 'unrecognized_keys') message = `unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `'${k}'`).join(', ')}`;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  return `${path || '(root)'}: ${message}${more}`;
+}
