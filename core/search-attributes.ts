@@ -1,0 +1,22 @@
+/**
+ * Custom search attributes, so runs can be filtered in the Temporal UI and CLI
+ * (e.g. `MaspoDataset="math-500" AND MaspoStatus="completed"`). The embedded dev server registers them at
+ * start; on a real cluster `maspo server register-search-attributes` (or docker-compose's namespace job) does.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const SA_KIND = defineSearchAttributeKey('MaspoKind', SearchAttributeType.KEYWORD); // evaluate | optimize
+export const SA_RUN = defineSearchAttributeKey('MaspoRun', SearchAttributeType.KEYWORD); // config name
+export const SA_DATASET = defineSearchAttributeKey('MaspoDataset', SearchAttributeType.KEYWORD);
+export const SA_TOPOLOGY = defineSearchAttributeKey('MaspoTopology', SearchAttributeType.KEYWORD);
+export const SA_STATUS = defineSearchAttributeKey('MaspoStatus', SearchAttributeType.KEYWORD); // running | completed | failed | …
+export const SA_STRATEGY = defineSearchAttributeKey('MaspoStrategy', SearchAttributeType.KEYWORD);
+export const SA_SCORE = defineSearchAttributeKey('MaspoScore', SearchAttributeType.DOUBLE); // accuracy or best score
+export const SA_SPEND = defineSearchAttributeKey('MaspoSpend', SearchAttributeType.DOUBLE); // dollars
+
+export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_RUN, SA_DATASET, SA_TOPOLOGY, SA_STATUS, SA_STRATEGY, SA_SCORE, SA_SPEND];
+
+/** `Name=Type` pairs as `temporal server start-dev --search-attribute` and `operator search-attribute create` take them. */
+export function searchAttributeFlags(): Array<{ name: string; type: 'Keyword' | 'Double' | 'Int' | 'Text' | 'Bool' }> {
+  return ALL_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword' }));
+}
