@@ -159,6 +159,8 @@ export const EvaluateOptionsSchema = z
     /** Items per child workflow (keeps each history small). */
     batchSize: z.number().int().min(1).max(500).default(20),
     bootstrapResamples: z.number().int().min(100).max(100_000).default(2000),
+    /** Heartbeat timeout of LLM activities: how soon calls of a crashed worker are retried elsewhere. */
+    llmHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(20_000),
   })
   .strict();
 

@@ -110,3 +110,8 @@ export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
 export function llmTaskQueue(base: string, role: ModelRole): string {
   return `${base}-llm-${role}`;
 }
+
+/** The activity interface served on every `<base>-llm-<role>` task queue. */
+export interface LlmActivities {
+  llmCall(spec: ModelSpec, request: LlmRequest): Promise<LlmResult>;
+}

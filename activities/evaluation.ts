@@ -1,0 +1,69 @@
+/**
+ * Activities of the evaluation job that are not LLM calls: describing and loading dataset items and
+ * grading final answers. Items are loaded from the dataset reference on the worker (cached in memory by
+ * reference), so workflow histories carry indices and questions, never whole files.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { grade } from '../core/answer';
+import type { DatasetRef, GradeRequest, GradeResult, ItemView } from '../core/evaluation';
+import { DatasetError } from './datasets/errors';
+import { parseJsonl, readDatasetFile, type DatasetItem } from './datasets/jsonl';
+import { simItems } from './datasets/sim';
+
+/** Loads every item of a dataset reference; throws `DatasetError` with file and line on bad input. */
+export async function loadDatasetItems(ref: DatasetRef): Promise<DatasetItem[]> {
+  if (ref.kind === 'sim') return simItems(ref);
+  const { bytes, digest } = await readDatasetFile(ref.path);
+  if (digest !== ref.digest) {
+    throw new DatasetError(`${ref.path}: the file changed after the evaluation started (sha256 ${digest.slice(0, 12)} ≠ ${ref.digest.slice(0, 12)})`);
+  }
+  return parseJsonl(ref.path, bytes, ref.fields, ref.limit);
+}
+
+export function createEvaluationActivities() {
+  const loaded = new Map<string, Promise<DatasetItem[]>>();
+
+  async function items(ref: DatasetRef): Promise<DatasetItem[]> {
+    const key = JSON.stringify(ref);
+    let p = loaded.get(key);
+    if (!p) {
+      p = loadDatasetItems(ref);
+      loaded.set(key, p);
+      p.catch(() => loaded.delete(key));
+    }
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof DatasetError) throw ApplicationFailure.nonRetryable(e.message, 'DatasetError');
+      throw e;
+    }
+  }
+
+  return {
+    /** Number of items the evaluation will run. */
+    async describeDataset(ref: DatasetRef): Promise<{ count: number }> {
+      return { count: (await items(ref)).length };
+    },
+
+    /** The agent-facing view of some items: id and question, never the answer. */
+    async loadItems(ref: DatasetRef, indices: number[]): Promise<ItemView[]> {
+      const all = await items(ref);
+      return indices.map((index) => {
+        const item = all[index];
+        if (!item) throw ApplicationFailure.nonRetryable(`${ref.name}: no item at index ${index}`, 'DatasetError');
+        return { index, id: item.id, question: item.question };
+      });
+    },
+
+    /** Grades the terminal agent's output against the item's answer. */
+    async gradeItem(ref: DatasetRef, request: GradeRequest): Promise<GradeResult> {
+      const item = (await items(ref))[request.index];
+      if (!item) throw ApplicationFailure.nonRetryable(`${ref.name}: no item at index ${request.index}`, 'DatasetError');
+      const grader = ref.kind === 'sim' ? 'numeric' : ref.grader;
+      const g = grade(grader, request.output, item.answer);
+      return { index: request.index, correct: g.correct, predicted: g.predicted, expected: item.answer };
+    },
+  };
+}
+
+export type EvaluationActivities = ReturnType<typeof createEvaluationActivities>;

@@ -1,0 +1,111 @@
+/**
+ * The `llmCall` activity: one LLM call per attempt, through the provider registered for `spec.provider`.
+ *
+ * Per attempt: resolve the key from the worker's env → cache lookup (a hit costs nothing) → keep-alive
+ * heartbeats → provider call under Temporal cancellation plus a `spec.timeoutMs` deadline → store the reply
+ * → return. Errors leave as classified `ApplicationFailure`s (see errors.ts); a cancelled activity leaves
+ * with Temporal's `CancelledFailure`, so it is reported as cancelled rather than failed.
+ * Prompts and keys are never logged.
+ */
+import { cancellationSignal, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { LLM_ERROR_TYPES } from '../../core/llm';
+import type { LlmActivities, LlmRequest, LlmResult, ModelRole, ModelSpec, ProviderName } from '../../core/llm';
+import type { ReplyCache } from './cache';
+import { classifyLlmError } from './errors';
+import { startKeepAlive } from './heartbeat';
+import type { LlmProvider, ProviderReply } from './provider';
+
+export interface LlmActivityDeps {
+  providers: Partial<Record<ProviderName, LlmProvider>>;
+  /** `ResponseCache` (persistent) or `NoCache`. */
+  cache: ReplyCache;
+  /** Where API keys are read from; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for latency and Retry-After dates; defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? Date.now;
+
+  async function llmCall(spec: ModelSpec, request: LlmRequest): Promise<LlmResult> {
+    const provider = deps.providers[spec.provider];
+    if (!provider) {
+      throw configFailure(spec, request.role, `no provider "${spec.provider}" is registered on this worker`);
+    }
+    const apiKey = resolveApiKey(spec, request.role, env);
+
+    const key = deps.cache.key(spec, request);
+    const hit = await deps.cache.get(key);
+    if (hit) return { ...hit, cached: true, latencyMs: 0 };
+
+    const stopKeepAlive = startKeepAlive();
+    const cancelled = cancellationSignal();
+    const deadline = new AbortController();
+    // A TimeoutError reason lets providers that reject with `signal.reason` (the simulator) read as a timeout.
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no response within ${spec.timeoutMs} ms`, 'TimeoutError')), spec.timeoutMs);
+    const started = now();
+    try {
+      const reply = await provider.complete(spec, request, { signal: AbortSignal.any([cancelled, deadline.signal]), apiKey });
+      const latencyMs = now() - started;
+      await store(deps.cache, key, reply, spec);
+      return { ...reply, cached: false, latencyMs };
+    } catch (err) {
+      if (cancelled.aborted) {
+        throw cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure('Activity cancelled');
+      }
+      throw classifyLlmError(
+        err,
+        { provider: spec.provider, model: spec.model, baseURL: spec.baseURL, apiKeyEnv: spec.apiKeyEnv, apiKey, timeoutMs: spec.timeoutMs },
+        now(),
+      );
+    } finally {
+      clearTimeout(timer);
+      stopKeepAlive();
+    }
+  }
+
+  return { llmCall };
+}
+
+/**
+ * The key comes from `env[spec.apiKeyEnv]`. A named variable must be set. Without one, only the simulator and
+ * a self-hosted OpenAI-compatible endpoint (`baseURL`) run keyless; OpenAI proper and Gemini need a key.
+ */
+function resolveApiKey(spec: ModelSpec, role: ModelRole, env: NodeJS.ProcessEnv): string | undefined {
+  if (spec.provider === 'sim') return spec.apiKeyEnv ? env[spec.apiKeyEnv]?.trim() || undefined : undefined;
+  if (spec.apiKeyEnv) {
+    const value = env[spec.apiKeyEnv]?.trim();
+    if (value) return value;
+    throw configFailure(spec, role, `env var ${spec.apiKeyEnv} is not set in the worker's environment`);
+  }
+  if (spec.provider === 'openai' && spec.baseURL) return undefined;
+  const where = spec.provider === 'openai' ? 'openai without a baseURL' : spec.provider;
+  throw configFailure(spec, role, `no apiKeyEnv given; ${where} needs the name of the env var that holds the API key`);
+}
+
+/**
+ * The reply is stored before the activity returns, so a retry after a lost completion finds it. A cache that
+ * cannot be written does not cost the answer that was already paid for: the reply is still returned.
+ */
+async function store(cache: ReplyCache, key: string, reply: ProviderReply, spec: ModelSpec): Promise<void> {
+  try {
+    await cache.put(key, reply);
+  } catch (err) {
+    log.warn('LLM response cache write failed', {
+      provider: spec.provider,
+      model: spec.model,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+function configFailure(spec: ModelSpec, role: ModelRole, problem: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${role} model ${spec.model} (${spec.provider}): ${problem}`,
+    type: LLM_ERROR_TYPES.config,
+    nonRetryable: true,
+  });
+}

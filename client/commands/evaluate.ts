@@ -1,0 +1,51 @@
+/** `maspo evaluate <config>`: run the MAS over the dataset as a durable workflow and print accuracy with a CI. */
+import { Command, Option } from 'commander';
+import { buildEvaluateInput, loadConfig } from '../config';
+import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../evaluate';
+import { formatEvaluation } from '../format';
+import { progressReporter } from '../progress';
+import { connectTemporal } from '../temporal/connection';
+import { checkApiKeys, hasWorkerPolling, startInlineWorkers, type InlineWorkers } from './inline-worker';
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('run the multi-agent system over the dataset as a durable Temporal workflow; print accuracy with a 95% bootstrap CI')
+    .argument('<config>', 'run config (YAML or JSON)')
+    .option('--json', 'print the full result (with per-item records) as JSON on stdout')
+    .option('--id <workflowId>', 'workflow id (default: evaluate-<name>-<UTC timestamp>)')
+    .addOption(
+      new Option('--worker <mode>', 'auto: run workers in this process if none polls the task queue; inline: always; none: never')
+        .choices(['auto', 'inline', 'none'])
+        .default('auto'),
+    )
+    .option('--detach', 'start the workflow, print its id and exit without waiting')
+    .option('--no-progress', 'do not show progress')
+    .action(async (file: string, opts: { json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
+      const loaded = await loadConfig(file);
+      const input = await buildEvaluateInput(loaded);
+      const temporal = await connectTemporal();
+      let workers: InlineWorkers | undefined;
+      try {
+        const inline =
+          !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && !(await hasWorkerPolling(temporal.client, temporal.namespace, input.taskQueue))));
+        if (inline) {
+          checkApiKeys(loaded.config);
+          workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
+        }
+        const handle = await startEvaluation(temporal.client, input, opts.id ?? defaultEvaluationId(input));
+        const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(handle.workflowId)}` : undefined;
+        if (opts.detach) {
+          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, uiUrl })}\n` : `started ${handle.workflowId}${uiUrl ? ` · ${uiUrl}` : ''}\n`);
+          return;
+        }
+        if (!opts.json) process.stderr.write(`started ${handle.workflowId}${inline ? ' (worker in this process)' : ''}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
+        const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
+        const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
+        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatEvaluation(result, handle.workflowId, uiUrl)}\n`);
+      } finally {
+        await workers?.stop();
+        await temporal.close();
+      }
+    });
+}

@@ -1,0 +1,101 @@
+/** `maspo status <workflowId>`: state, progress, pending LLM calls with their retry state, and the result. */
+import { Command } from 'commander';
+import type { Client } from '@temporalio/client';
+import { connectTemporal } from '../temporal/connection';
+import { evaluationProgress } from '../evaluate';
+import { formatEvaluation } from '../format';
+import type { EvaluateResult } from '../../core/evaluation';
+
+export interface PendingCall {
+  activityId: string;
+  type: string;
+  attempt: number;
+  state: string;
+  lastFailure?: string;
+  nextAttemptAt?: string;
+}
+
+export interface StatusReport {
+  workflowId: string;
+  type: string;
+  status: string;
+  startTime: string;
+  closeTime?: string;
+  searchAttributes: Record<string, unknown>;
+  progress?: unknown;
+  pending: PendingCall[];
+  result?: unknown;
+  failure?: string;
+}
+
+/** Pending activities of the workflow and of its running children (where evaluation LLM calls live). */
+async function pendingCalls(client: Client, workflowId: string): Promise<PendingCall[]> {
+  const d = await client.workflow.getHandle(workflowId).describe();
+  const own = (d.raw.pendingActivities ?? []).map((a) => ({
+    activityId: `${workflowId}:${a.activityId}`,
+    type: a.activityType?.name ?? '?',
+    attempt: a.attempt ?? 1,
+    state: String(a.state ?? ''),
+    lastFailure: a.lastFailure?.message ?? undefined,
+    nextAttemptAt: a.nextAttemptScheduleTime?.seconds ? new Date(Number(a.nextAttemptScheduleTime.seconds) * 1000).toISOString() : undefined,
+  }));
+  const children = (d.raw.pendingChildren ?? []).map((c) => c.workflowId!).filter(Boolean);
+  const nested = await Promise.all(children.map((id) => pendingCalls(client, id).catch(() => [])));
+  return [...own, ...nested.flat()];
+}
+
+export async function statusReport(client: Client, workflowId: string): Promise<StatusReport> {
+  const handle = client.workflow.getHandle(workflowId);
+  const d = await handle.describe();
+  const report: StatusReport = {
+    workflowId,
+    type: d.type,
+    status: d.status.name,
+    startTime: d.startTime.toISOString(),
+    closeTime: d.closeTime?.toISOString(),
+    searchAttributes: Object.fromEntries(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])),
+    pending: [],
+  };
+  if (d.status.name === 'RUNNING') {
+    if (d.type === 'evaluateMas') report.progress = await evaluationProgress(client, workflowId).catch(() => undefined);
+    report.pending = await pendingCalls(client, workflowId);
+  } else if (d.status.name === 'COMPLETED') {
+    report.result = await handle.result();
+  } else if (d.status.name === 'FAILED') {
+    report.failure = await handle.result().then(
+      () => undefined,
+      (e: Error & { cause?: Error & { cause?: Error } }) => (e.cause?.cause ?? e.cause ?? e).message,
+    );
+  }
+  return report;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show a workflow: state, progress, LLM calls being retried (attempt, last error), result or failure')
+    .argument('<workflowId>', 'workflow id printed by evaluate')
+    .option('--json', 'print as JSON')
+    .action(async (workflowId: string, opts: { json?: boolean }) => {
+      const temporal = await connectTemporal();
+      try {
+        const r = await statusReport(temporal.client, workflowId);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          return;
+        }
+        const out = [`${r.workflowId} · ${r.type} · ${r.status} · started ${r.startTime}${r.closeTime ? ` · closed ${r.closeTime}` : ''}`];
+        const sa = Object.entries(r.searchAttributes).map(([k, v]) => `${k}=${v}`).join(' ');
+        if (sa) out.push(`search attributes: ${sa}`);
+        if (r.progress) out.push(`progress: ${JSON.stringify(r.progress)}`);
+        for (const p of r.pending) {
+          out.push(`pending ${p.type} ${p.activityId} attempt ${p.attempt}${p.lastFailure ? ` · last error: ${p.lastFailure}` : ''}${p.nextAttemptAt ? ` · next attempt ${p.nextAttemptAt}` : ''}`);
+        }
+        if (r.result && r.type === 'evaluateMas') out.push(formatEvaluation(r.result as EvaluateResult, r.workflowId));
+        if (r.failure) out.push(`failure: ${r.failure}`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally {
+        await temporal.close();
+      }
+    });
+}

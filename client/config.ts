@@ -1,0 +1,116 @@
+/**
+ * Reads a config file (YAML or JSON), validates it with the zod schema and resolves it into a workflow
+ * input. Every problem becomes a `ConfigError` whose one-line message names the file and the field (or
+ * the dataset file and line); nothing is started before this succeeds.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
+import type { DatasetRef, EvaluateInput } from '../core/evaluation';
+import type { ModelSpec } from '../core/llm';
+import { DatasetError } from '../activities/datasets/errors';
+import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  file: string;
+  config: MaspoConfig;
+}
+
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: cannot read config (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+  }
+  return { file, config: parseConfigText(file, text) };
+}
+
+export function parseConfigText(file: string, text: string): MaspoConfig {
+  let raw: unknown;
+  if (file.endsWith('.json')) {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${file}: invalid JSON (${(e as Error).message})`);
+    }
+  } else {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+    if (doc.errors.length) {
+      const err = doc.errors[0];
+      const at = lines.linePos(err.pos[0]);
+      throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
+    }
+    raw = doc.toJS();
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of settings at the top level`);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Expands `${VAR}` from the environment; an unset variable is an error naming the field. */
+export function expandEnv(value: string, field: string, env: NodeJS.ProcessEnv = process.env): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') throw new ConfigError(`${field}: environment variable ${name} is not set`);
+    return v;
+  });
+}
+
+/** Resolves the dataset to a reference the worker can load, validating every line of a file dataset now. */
+export async function resolveDataset(loaded: LoadedConfig): Promise<DatasetRef> {
+  const { config, file } = loaded;
+  const ds = config.dataset;
+  if (ds.kind === 'sim') {
+    return { kind: 'sim', name: `sim-${ds.split}`, split: ds.split, size: ds.size, seed: ds.seed ?? config.sim.seed, world: config.sim };
+  }
+  const datasetPath = path.resolve(path.dirname(path.resolve(file)), expandEnv(ds.path, `${file}: dataset.path`));
+  try {
+    const { bytes, digest } = await readDatasetFile(datasetPath);
+    parseJsonl(datasetPath, bytes, ds.fields, ds.limit);
+    return {
+      kind: 'jsonl',
+      name: path.basename(datasetPath).replace(/\.jsonl?$/i, ''),
+      path: datasetPath,
+      fields: ds.fields,
+      grader: ds.grader,
+      limit: ds.limit,
+      digest,
+    };
+  } catch (e) {
+    if (e instanceof DatasetError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
+/** The model settings a workflow carries: no secrets, and the simulator's world when provider is `sim`. */
+export function modelSpec(config: MaspoConfig, role: 'backbone' | 'optimizer' | 'judge'): ModelSpec | undefined {
+  const m = config.models[role];
+  if (!m) return undefined;
+  const { concurrency: _c, ratePerSecond: _r, ...spec } = m;
+  return m.provider === 'sim' ? { ...spec, sim: config.sim } : spec;
+}
+
+export async function buildEvaluateInput(loaded: LoadedConfig): Promise<EvaluateInput> {
+  const { config } = loaded;
+  return {
+    runName: config.name,
+    seed: config.seed,
+    taskQueue: config.taskQueue,
+    dataset: await resolveDataset(loaded),
+    mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges },
+    models: { backbone: modelSpec(config, 'backbone')! },
+    options: config.evaluate,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Data that crosses the workflow boundary for an evaluation: the resolved input (no secrets, no file
+ * contents), per-item records and the result. Pure types plus tiny helpers; safe inside workflows.
+ */
+import type { Edge } from './graph';
+import type { LlmUsage, ModelSpec } from './llm';
+import type { AccuracySummary } from './stats';
+
+export interface AgentSpec {
+  id: string;
+  role: string;
+  description?: string;
+  /** Template with {{question}} / {{context}}. */
+  prompt: string;
+}
+
+export interface MasSpec {
+  topology: string;
+  agents: AgentSpec[];
+  edges: Edge[];
+}
+
+export type Grader = 'exact' | 'numeric' | 'choice';
+
+/**
+ * Where items come from. The workflow carries this reference, never the items: activities load them
+ * (and check `digest`, so an edited file cannot silently change a running evaluation).
+ */
+export type DatasetRef =
+  | {
+      kind: 'sim';
+      /** Display name, e.g. "sim-test". */
+      name: string;
+      split: 'train' | 'test';
+      size: number;
+      seed: number;
+      /** World settings that shape task generation (difficulty). */
+      world: Record<string, unknown>;
+    }
+  | {
+      kind: 'jsonl';
+      name: string;
+      /** Absolute path as seen by the worker. */
+      path: string;
+      fields: { id?: string; question: string; answer: string; options?: string };
+      grader: Grader;
+      limit?: number;
+      /** sha256 of the file bytes at submission time. */
+      digest: string;
+    };
+
+/** What an agent sees of a dataset item: no answer, so running the MAS is label-free by construction. */
+export interface ItemView {
+  index: number;
+  id: string;
+  question: string;
+}
+
+export interface EvaluateOptions {
+  /** Items run concurrently inside one batch workflow. */
+  concurrency: number;
+  /** Items per child workflow. */
+  batchSize: number;
+  bootstrapResamples: number;
+  /** Heartbeat timeout of LLM activities (ms): how fast a crashed worker's calls are retried elsewhere. */
+  llmHeartbeatTimeoutMs: number;
+}
+
+export interface EvaluateInput {
+  runName: string;
+  seed: number;
+  /** Base task queue; LLM calls go to `<base>-llm-<role>`. */
+  taskQueue: string;
+  dataset: DatasetRef;
+  mas: MasSpec;
+  models: { backbone: ModelSpec };
+  options: EvaluateOptions;
+}
+
+export interface AgentCallRecord {
+  agentId: string;
+  finishReason: string;
+  empty: boolean;
+  cached: boolean;
+  usage: LlmUsage;
+}
+
+export interface ItemRecord {
+  index: number;
+  id: string;
+  correct: boolean;
+  /** Answer extracted from the terminal agent's output (null when none could be found). */
+  predicted: string | null;
+  expected: string;
+  /** First characters of the final output, for reports; the full text is in the batch workflow's history. */
+  outputPreview: string;
+  calls: AgentCallRecord[];
+  /** Set when the item could not be run (e.g. an LLM call failed after all retries); counted as incorrect. */
+  error?: string;
+}
+
+export interface GradeRequest {
+  index: number;
+  output: string;
+}
+
+export interface GradeResult {
+  index: number;
+  correct: boolean;
+  predicted: string | null;
+  expected: string;
+}
+
+export interface EvaluateProgress {
+  total: number;
+  done: number;
+  correct: number;
+  errors: number;
+  calls: number;
+  cachedCalls: number;
+  status: 'loading' | 'running' | 'completed' | 'failed';
+}
+
+export interface EvaluateResult {
+  runName: string;
+  dataset: string;
+  topology: string;
+  model: string;
+  summary: AccuracySummary;
+  errors: number;
+  calls: number;
+  cachedCalls: number;
+  usage: LlmUsage;
+  records: ItemRecord[];
+}
+
+export const PREVIEW_CHARS = 280;
+
+export function preview(text: string, n = PREVIEW_CHARS): string {
+  return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
+}
+
+/** Splits `0..n-1` into consecutive batches of at most `size` indices. */
+export function chunkRange(n: number, size: number): number[][] {
+  const chunks: number[][] = [];
+  for (let start = 0; start < n; start += size) {
+    chunks.push(Array.from({ length: Math.min(size, n - start) }, (_, i) => start + i));
+  }
+  return chunks;
+}

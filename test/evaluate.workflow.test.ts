@@ -1,0 +1,136 @@
+/**
+ * The evaluation job end to end on a real Temporal dev server (the installed `temporal` CLI), with the
+ * in-process simulated LLM world: results, determinism, cache, search attributes, audit trail, replay,
+ * DAG topologies and fatal misconfiguration.
+ */
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startEvaluation } from '../client/evaluate';
+import { messageFor } from '../client/errors';
+import { SA_DATASET, SA_STATUS, SA_TOPOLOGY, SA_SCORE } from '../core/search-attributes';
+import { createTestEnv } from './support/temporal';
+import { CHAIN_YAML, inputFrom, startWorkers, tempHome } from './support/evaluation';
+
+let env: TestWorkflowEnvironment | undefined;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+}, 60_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const maybe = () => (env ? env : (console.warn('SKIPPED: no temporal CLI found (run `npm run setup`)'), undefined));
+
+describe('evaluateMas on a real dev server', () => {
+  test('2-agent chain: accuracy with CI, per-item records, cache, search attributes, audit trail, replay', async () => {
+    const e = maybe();
+    if (!e) return;
+    const input = await inputFrom(CHAIN_YAML);
+    const home = tempHome();
+    const w = await startWorkers(e, input.taskQueue, path.join(home, 'cache'));
+    try {
+      const first = await startEvaluation(e.client, input, `eval-${input.taskQueue}-a`);
+      const r1 = await first.result();
+      expect(r1.summary.n).toBe(12);
+      expect(r1.records.map((r) => r.index)).toEqual([...Array(12).keys()]);
+      expect(r1.calls).toBe(24);
+      expect(r1.cachedCalls).toBe(0);
+      expect(r1.summary.ci.low).toBeLessThanOrEqual(r1.summary.accuracy);
+      expect(r1.summary.ci.high).toBeGreaterThanOrEqual(r1.summary.accuracy);
+      expect(r1.summary.correct).toBe(r1.records.filter((r) => r.correct).length);
+      expect(r1.usage.outputTokens).toBeGreaterThan(0);
+      for (const rec of r1.records) expect(rec.expected).toMatch(/^-?\d+$/);
+
+      // Same input again: identical records, every call served from the persistent cache.
+      const second = await startEvaluation(e.client, input, `eval-${input.taskQueue}-b`);
+      const r2 = await second.result();
+      expect(r2.records.map(({ calls: _c, ...r }) => r)).toEqual(r1.records.map(({ calls: _c, ...r }) => r));
+      expect(r2.cachedCalls).toBe(24);
+
+      // Search attributes for filtering in the UI.
+      const d = await first.describe();
+      expect(d.typedSearchAttributes.get(SA_STATUS)).toBe('completed');
+      expect(d.typedSearchAttributes.get(SA_DATASET)).toBe('sim-test');
+      expect(d.typedSearchAttributes.get(SA_TOPOLOGY)).toBe('chain');
+      expect(d.typedSearchAttributes.get(SA_SCORE)).toBeCloseTo(r1.summary.accuracy);
+
+      // Audit trail: the batch child's history holds each LLM call's prompt (input) and reply (result).
+      const batch = e.client.workflow.getHandle(`eval-${input.taskQueue}-a/batch-0`);
+      const history = await batch.fetchHistory();
+      const scheduled = history.events!.filter((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name === 'llmCall');
+      expect(scheduled).toHaveLength(10);
+      const payload = JSON.parse(Buffer.from(scheduled[0].activityTaskScheduledEventAttributes!.input!.payloads![1].data!).toString());
+      expect(payload.messages[0].content).toContain('step by step');
+      expect(scheduled[0].activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(`${input.taskQueue}-llm-backbone`);
+
+      // Replay: the recorded histories replay without nondeterminism against the current workflow code.
+      for (const id of [first.workflowId, batch.workflowId]) {
+        await Worker.runReplayHistory({ workflowsPath: require.resolve('../workflows') }, await e.client.workflow.getHandle(id).fetchHistory(), id);
+      }
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('hierarchical DAG: three solvers run in parallel into one aggregator', async () => {
+    const e = maybe();
+    if (!e) return;
+    const yaml = `
+name: test-hier
+dataset: { kind: sim, split: test, size: 4 }
+mas:
+  topology: hierarchical
+  agents:
+    - { id: a, prompt: "Solve step by step. <answer></answer> {{question}}" }
+    - { id: b, prompt: "Solve carefully. {{question}}" }
+    - { id: c, prompt: "Solve. {{question}}" }
+    - { id: agg, prompt: "Compare the solutions and give the final answer inside <answer></answer>. {{context}} {{question}}" }
+  edges: ["a -> agg", "b -> agg", "c -> agg"]
+models: { backbone: { provider: sim, model: sim-agent } }
+`;
+    const input = await inputFrom(yaml);
+    const w = await startWorkers(e, input.taskQueue, path.join(tempHome(), 'cache'));
+    try {
+      const h = await startEvaluation(e.client, input, `eval-${input.taskQueue}`);
+      const r = await h.result();
+      expect(r.calls).toBe(16);
+      expect(r.records[0].calls.map((c) => c.agentId)).toEqual(['a', 'b', 'c', 'agg']);
+      const history = await e.client.workflow.getHandle(`eval-${input.taskQueue}/batch-0`).fetchHistory();
+      const prompts = history
+        .events!.filter((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name === 'llmCall')
+        .map((ev) => JSON.parse(Buffer.from(ev.activityTaskScheduledEventAttributes!.input!.payloads![1].data!).toString()).messages[0].content as string);
+      const aggPrompt = prompts.find((p) => p.startsWith('Compare'))!;
+      expect(aggPrompt).toContain('[a]\n');
+      expect(aggPrompt).toContain('[b]\n');
+      expect(aggPrompt).toContain('[c]\n');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a missing API key fails the evaluation fast with a message naming provider, model and env var', async () => {
+    const e = maybe();
+    if (!e) return;
+    const input = await inputFrom(CHAIN_YAML, (t) =>
+      t.replace('backbone: { provider: sim, model: sim-agent }', 'backbone: { provider: openai, model: gpt-4o-mini, apiKeyEnv: MASPO_TEST_UNSET_KEY }'),
+    );
+    const w = await startWorkers(e, input.taskQueue, path.join(tempHome(), 'cache'));
+    try {
+      const started = Date.now();
+      const h = await startEvaluation(e.client, input, `eval-${input.taskQueue}`);
+      const err = await h.result().then(() => undefined, (x: unknown) => x);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const message = messageFor(err);
+      expect(message).toMatch(/MASPO_TEST_UNSET_KEY/);
+      expect(message).toMatch(/gpt-4o-mini/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect((await h.describe()).typedSearchAttributes.get(SA_STATUS)).toBe('failed');
+    } finally {
+      await w.stop();
+    }
+  });
+});

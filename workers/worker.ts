@@ -1,0 +1,76 @@
+/**
+ * The worker composition root: one Worker for workflows and cheap activities on the base task queue, and one
+ * per model role on `<base>-llm-<role>` whose activity slots bound that role's concurrent LLM calls. All
+ * share one set of providers and one persistent response cache. API keys are read here, from the worker's
+ * own environment, and nowhere else.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/llm';
+import { createEvaluationActivities } from '../activities/evaluation';
+import { createLlmActivities } from '../activities/llm/activity';
+import { ResponseCache } from '../activities/llm/cache';
+import { defaultProviders } from './providers';
+import { installWorkerLogging } from './logging';
+
+export interface RoleLimits {
+  /** Concurrent LLM calls of this role on this worker process. */
+  concurrency: number;
+  /** Optional cluster-wide rate limit for the role's queue (activities per second). */
+  ratePerSecond?: number;
+}
+
+export interface MaspoWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** Directory of the persistent LLM response cache. */
+  cacheDir: string;
+  roles?: Partial<Record<ModelRole, RoleLimits>>;
+  /** Prebuilt workflow bundle (production); otherwise workflows are bundled from source at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  env?: NodeJS.ProcessEnv;
+  /** Max workflow executions cached per worker (bounds memory of long runs). */
+  maxCachedWorkflows?: number;
+}
+
+export const DEFAULT_ROLE_LIMITS: RoleLimits = { concurrency: 8 };
+
+export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<Worker[]> {
+  const { connection, namespace, taskQueue } = options;
+  installWorkerLogging();
+  const orchestration = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createEvaluationActivities(),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
+  });
+
+  const llm = createLlmActivities({ providers: defaultProviders(), cache: new ResponseCache(options.cacheDir), env: options.env ?? process.env });
+  const roleWorkers = await Promise.all(
+    MODEL_ROLES.map((role) => {
+      const limits = options.roles?.[role] ?? DEFAULT_ROLE_LIMITS;
+      return Worker.create({
+        connection,
+        namespace,
+        taskQueue: llmTaskQueue(taskQueue, role),
+        activities: llm,
+        maxConcurrentActivityTaskExecutions: limits.concurrency,
+        ...(limits.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: limits.ratePerSecond } : {}),
+      });
+    }),
+  );
+  return [orchestration, ...roleWorkers];
+}
+
+/** Runs all workers until one fails or `shutdown()` is called on them (e.g. on SIGINT). */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const runs = workers.map((w) => w.run());
+  try {
+    await Promise.race(runs);
+  } finally {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(runs);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Activity proxies with named timeout/retry profiles. Workflows import only types from activities.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { EvaluationActivities } from '../activities/evaluation';
+import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/llm';
+
+/** Cheap, local work on the base task queue: dataset loading and grading. */
+export const evaluation = proxyActivities<EvaluationActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['DatasetError'] },
+});
+
+/** Extra start-to-close time over the provider call's own timeout (cache I/O, scheduling). */
+const LLM_TIMEOUT_MARGIN_MS = 30_000;
+
+/**
+ * One LLM call on the role's dedicated task queue. Retries: exponential from 1 s to 2 min, Retry-After
+ * honoured through the activity's `nextRetryDelay`; auth, bad-request and config errors are never retried.
+ * `summary` labels the call in the Temporal UI.
+ */
+export function llmActivity(base: string, role: ModelRole, spec: ModelSpec, heartbeatTimeoutMs: number, summary?: string): LlmActivities {
+  return proxyActivities<LlmActivities>({
+    taskQueue: llmTaskQueue(base, role),
+    startToCloseTimeout: spec.timeoutMs + LLM_TIMEOUT_MARGIN_MS,
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '2 minutes',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes: NON_RETRYABLE_LLM_ERRORS,
+    },
+    summary,
+  });
+}

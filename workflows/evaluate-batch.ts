@@ -1,0 +1,70 @@
+/**
+ * Child workflow: runs the MAS over one batch of dataset items and grades each final answer.
+ * One child per batch keeps every history small (a batch of 20 items on a 2-agent chain is ~100 events).
+ */
+import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { NON_RETRYABLE_LLM_ERRORS } from '../core/llm';
+import { preview, type DatasetRef, type EvaluateProgress, type ItemRecord, type ItemView, type MasSpec } from '../core/evaluation';
+import type { ModelSpec } from '../core/llm';
+import { evaluation, llmActivity } from './activities';
+import { batchProgressQuery } from './messages';
+import { mapBounded } from './pool';
+import { runMas } from './run-mas';
+
+export interface EvaluateBatchInput {
+  taskQueue: string;
+  dataset: DatasetRef;
+  mas: MasSpec;
+  backbone: ModelSpec;
+  indices: number[];
+  concurrency: number;
+  llmHeartbeatTimeoutMs: number;
+}
+
+export async function evaluateBatch(input: EvaluateBatchInput): Promise<ItemRecord[]> {
+  const progress: EvaluateProgress = { total: input.indices.length, done: 0, correct: 0, errors: 0, calls: 0, cachedCalls: 0, status: 'loading' };
+  setHandler(batchProgressQuery, () => progress);
+
+  const items = await evaluation.loadItems(input.dataset, input.indices);
+  progress.status = 'running';
+
+  const records = await mapBounded(items, input.concurrency, async (item) => {
+    const record = await evaluateItem(input, item);
+    progress.done++;
+    progress.correct += record.correct ? 1 : 0;
+    progress.errors += record.error ? 1 : 0;
+    progress.calls += record.calls.length;
+    progress.cachedCalls += record.calls.filter((c) => c.cached).length;
+    return record;
+  });
+  progress.status = 'completed';
+  return records;
+}
+
+async function evaluateItem(input: EvaluateBatchInput, item: ItemView): Promise<ItemRecord> {
+  try {
+    const run = await runMas(input.mas, item.question, (agent, prompt) =>
+      llmActivity(input.taskQueue, 'backbone', input.backbone, input.llmHeartbeatTimeoutMs, `item ${item.id} · agent ${agent.id}`).llmCall(
+        input.backbone,
+        { role: 'backbone', messages: [{ role: 'user', content: prompt }], sampleIndex: 0, label: `item ${item.id} · ${agent.id}` },
+      ),
+    );
+    const grade = await evaluation.gradeItem(input.dataset, { index: item.index, output: run.final });
+    return { ...grade, id: item.id, outputPreview: preview(run.final), calls: run.calls };
+  } catch (err) {
+    if (isFatal(err)) throw err;
+    // A per-item failure (retries exhausted on a transient error) is data, not a crash of the evaluation.
+    return { index: item.index, id: item.id, correct: false, predicted: null, expected: '', outputPreview: '', calls: [], error: describe(err) };
+  }
+}
+
+/** Misconfiguration (bad key, unknown model, missing env var, broken dataset) fails the whole evaluation. */
+function isFatal(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE_LLM_ERRORS.includes(cause.type ?? '') || cause.type === 'DatasetError');
+}
+
+function describe(err: unknown): string {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
