@@ -9,11 +9,12 @@ import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
 import { exitCodeFor, messageFor } from './errors';
+import { packageVersion } from './package-info';
 
 export function buildProgram(): Command {
   const program = new Command('maspo')
     .description('Durable, label-free joint prompt optimization for LLM multi-agent systems (MASPO) on Temporal')
-    .version(require('../package.json').version)
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSetup(program);

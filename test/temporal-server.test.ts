@@ -268,7 +268,7 @@ describeWithTemporal('embedded dev server', () => {
     }
   });
 
-  test('connectTemporal: embedded reuses the home server; TEMPORAL_ADDRESS goes through envconfig without logging the key', async () => {
+  test('connectTemporal: embedded reuses the home server (any namespace); TEMPORAL_ADDRESS goes through envconfig without logging the key', async () => {
     const embedded = await connectTemporal({ env: { MASPO_HOME: home, PATH: '' }, devServer: { cliPath } });
     try {
       expect(embedded).toMatchObject({ embedded: true, address: `127.0.0.1:${port}`, namespace: 'default', uiUrl: `http://127.0.0.1:${uiPort}` });
@@ -277,6 +277,18 @@ describeWithTemporal('embedded dev server', () => {
       expect(await embedded.nativeConnection()).toBe(native);
     } finally {
       await embedded.close();
+    }
+
+    // another namespace on the same embedded server: created on demand, with retention and search attributes
+    const other = await connectTemporal({ env: { MASPO_HOME: home, PATH: '', TEMPORAL_NAMESPACE: 'maspo-second' }, devServer: { cliPath } });
+    try {
+      expect(other).toMatchObject({ embedded: true, namespace: 'maspo-second', address: `127.0.0.1:${port}` });
+      const { customAttributes } = await other.connection.operatorService.listSearchAttributes({ namespace: 'maspo-second' });
+      expect(Object.keys(customAttributes ?? {}).sort()).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+      const { config } = await other.connection.workflowService.describeNamespace({ namespace: 'maspo-second' });
+      expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(30 * 86_400);
+    } finally {
+      await other.close();
     }
 
     const secret = `key-${randomUUID()}`;

@@ -4,8 +4,15 @@ import { buildEvaluateInput, loadConfig } from '../config';
 import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../evaluate';
 import { formatEvaluation } from '../format';
 import { progressReporter } from '../progress';
-import { connectTemporal } from '../temporal/connection';
+import { openTemporal } from './connect';
+import type { Client } from '@temporalio/client';
 import { checkApiKeys, hasWorkerPolling, startInlineWorkers, type InlineWorkers } from './inline-worker';
+
+async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
+  if (!(await hasWorkerPolling(client, namespace, taskQueue).catch(() => true))) {
+    process.stderr.write(`no worker polls task queue '${taskQueue}': start one with \`maspo worker --config <config>\` (the run waits for it)\n`);
+  }
+}
 
 export function registerEvaluate(program: Command): void {
   program
@@ -15,7 +22,7 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print the full result (with per-item records) as JSON on stdout')
     .option('--id <workflowId>', 'workflow id (default: evaluate-<name>-<UTC timestamp>)')
     .addOption(
-      new Option('--worker <mode>', 'auto: run workers in this process if none polls the task queue; inline: always; none: never')
+      new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
         .choices(['auto', 'inline', 'none'])
         .default('auto'),
     )
@@ -24,11 +31,12 @@ export function registerEvaluate(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
-      const temporal = await connectTemporal();
+      const temporal = await openTemporal();
       let workers: InlineWorkers | undefined;
       try {
-        const inline =
-          !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && !(await hasWorkerPolling(temporal.client, temporal.namespace, input.taskQueue))));
+        // A deployed cluster has its own workers; the embedded server has none but ours. Poller lists cannot
+        // decide this: the server keeps reporting a stopped worker's pollers for minutes.
+        const inline = !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && temporal.embedded));
         if (inline) {
           checkApiKeys(loaded.config);
           workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
@@ -41,7 +49,11 @@ export function registerEvaluate(program: Command): void {
         }
         if (!opts.json) process.stderr.write(`started ${handle.workflowId}${inline ? ' (worker in this process)' : ''}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
         const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
-        const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
+        const hint = inline ? undefined : setTimeout(() => void warnIfNoWorker(temporal.client, temporal.namespace, input.taskQueue), 15_000);
+        const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => {
+          clearTimeout(hint);
+          reporter.stop();
+        });
         process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatEvaluation(result, handle.workflowId, uiUrl)}\n`);
       } finally {
         await workers?.stop();

@@ -1,7 +1,7 @@
 /** `maspo status <workflowId>`: state, progress, pending LLM calls with their retry state, and the result. */
 import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
-import { connectTemporal } from '../temporal/connection';
+import { openTemporal } from './connect';
 import { evaluationProgress } from '../evaluate';
 import { formatEvaluation } from '../format';
 import type { EvaluateResult } from '../../core/evaluation';
@@ -77,7 +77,7 @@ export function registerStatus(program: Command): void {
     .argument('<workflowId>', 'workflow id printed by evaluate')
     .option('--json', 'print as JSON')
     .action(async (workflowId: string, opts: { json?: boolean }) => {
-      const temporal = await connectTemporal();
+      const temporal = await openTemporal();
       try {
         const r = await statusReport(temporal.client, workflowId);
         if (opts.json) {

@@ -5,7 +5,7 @@ import { MODEL_ROLES, type ModelRole } from '../../core/llm';
 import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
 import { loadConfig } from '../config';
 import { UsageError } from '../errors';
-import { connectTemporal } from '../temporal/connection';
+import { openTemporal } from './connect';
 import { maspoHome } from '../temporal/paths';
 import { roleLimits } from './inline-worker';
 
@@ -28,7 +28,7 @@ export function registerWorker(program: Command): void {
       const roles: Partial<Record<ModelRole, RoleLimits>> = { ...(config ? roleLimits(config) : {}) };
       for (const role of MODEL_ROLES) if (opts.concurrency?.[role]) roles[role] = { ...roles[role], ...opts.concurrency[role]! };
 
-      const temporal = await connectTemporal();
+      const temporal = await openTemporal();
       const workers = await createMaspoWorkers({
         connection: await temporal.nativeConnection(),
         namespace: temporal.namespace,

@@ -314,7 +314,17 @@ export async function ensureNamespace(connection: Connection, namespace: string,
     log(`creating namespace ${namespace} (retention ${retentionDays} days)`);
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`) });
   }
-  await registerSearchAttributes(connection, namespace);
+  // A namespace just registered reaches the server's namespace cache only after its next refresh (seconds).
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await registerSearchAttributes(connection, namespace);
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 5 || Date.now() > deadline) throw err;
+      await sleep(500);
+    }
+  }
 }
 
 async function raiseRetention(connection: Connection, namespace: string, days: number, log: Log): Promise<void> {
