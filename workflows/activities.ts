@@ -5,9 +5,12 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { EvaluationActivities } from '../activities/evaluation';
 import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/llm';
 
-/** Cheap, local work on the base task queue: dataset loading and grading. */
+/**
+ * Cheap, local work on the base task queue: dataset loading and grading. A short start-to-close timeout is
+ * what lets a call lost with a crashed worker be retried on another one quickly (these do not heartbeat).
+ */
 export const evaluation = proxyActivities<EvaluationActivities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['DatasetError'] },
 });
 
