@@ -15,7 +15,7 @@ export function buildProgram(): Command {
   const program = new Command('maspo')
     .description('Durable, label-free joint prompt optimization for LLM multi-agent systems (MASPO) on Temporal')
     .version(packageVersion())
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`maspo: ${text.replace(/^error: /, '').trim()} (see --help)\n`) })
     .exitOverride();
   registerSetup(program);
   registerServer(program);
@@ -31,8 +31,8 @@ export async function main(argv = process.argv): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version exit 0; usage errors were already printed by commander
-      process.exitCode = err.exitCode;
+      // help and version exit 0; usage errors were already printed (one line) by commander
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
     process.stderr.write(`maspo: ${messageFor(err)}\n`);

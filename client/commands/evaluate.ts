@@ -31,16 +31,15 @@ export function registerEvaluate(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
+      // A deployed cluster has its own workers; the embedded server has none but ours. (Poller lists cannot decide
+      // this: the server keeps reporting a stopped worker's pollers for minutes.)
+      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
+      const inline = !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && embedded));
+      if (inline) checkApiKeys(loaded.config); // before anything starts: the worker in this process reads the keys
       const temporal = await openTemporal();
       let workers: InlineWorkers | undefined;
       try {
-        // A deployed cluster has its own workers; the embedded server has none but ours. Poller lists cannot
-        // decide this: the server keeps reporting a stopped worker's pollers for minutes.
-        const inline = !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && temporal.embedded));
-        if (inline) {
-          checkApiKeys(loaded.config);
-          workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
-        }
+        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
         const handle = await startEvaluation(temporal.client, input, opts.id ?? defaultEvaluationId(input));
         const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(handle.workflowId)}` : undefined;
         if (opts.detach) {

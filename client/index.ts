@@ -1,0 +1,20 @@
+/**
+ * The library front door. Everything the CLI does is available here:
+ *
+ *   const { config } = await loadConfig('run.yaml');
+ *   const temporal = await connectTemporal();            // TEMPORAL_ADDRESS, or the embedded dev server
+ *   const handle = await startEvaluation(temporal.client, await buildEvaluateInput({ file: 'run.yaml', config }));
+ *   const result = await awaitEvaluation(temporal.client, handle, (p) => console.log(p.done, '/', p.total));
+ *
+ * A worker must serve the task queue: `maspo worker`, or `createMaspoWorkers` + `runWorkers` in your process.
+ */
+export { loadConfig, parseConfigText, buildEvaluateInput, resolveDataset, ConfigError } from './config';
+export { startEvaluation, awaitEvaluation, evaluationProgress, defaultEvaluationId } from './evaluate';
+export { connectTemporal, type TemporalConnection } from './temporal/connection';
+export { ensureTemporalCli } from './temporal/setup';
+export { ensureDevServer, stopDevServer, devServerStatus, registerSearchAttributes } from './temporal/dev-server';
+export { createMaspoWorkers, runWorkers, type MaspoWorkerOptions, type RoleLimits } from '../workers/worker';
+export { startSimServer } from '../sim/server';
+export type { MaspoConfig } from '../core/config';
+export type { EvaluateInput, EvaluateResult, EvaluateProgress, ItemRecord, MasSpec, AgentSpec, DatasetRef } from '../core/evaluation';
+export type { ModelSpec, LlmRequest, LlmResult, ModelRole } from '../core/llm';
