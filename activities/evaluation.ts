@@ -4,26 +4,31 @@
  * reference), so workflow histories carry indices and questions, never whole files.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { grade } from '../core/answer';
-import type { DatasetRef, GradeRequest, GradeResult, ItemView } from '../core/evaluation';
+import { datasetGrader, type DatasetRef, type GradeRequest, type GradeResult, type ItemView } from '../core/evaluation';
+import { parseBenchmark, type BenchmarkItem } from './datasets/benchmarks';
 import { DatasetError } from './datasets/errors';
 import { parseJsonl, readDatasetFile, type DatasetItem } from './datasets/jsonl';
 import { simItems } from './datasets/sim';
+import { gradeOutput } from './graders/grade';
+
+/** A loaded item: plain items from sim/jsonl datasets, or benchmark items that carry their grader. */
+export type LoadedItem = DatasetItem | BenchmarkItem;
 
 /** Loads every item of a dataset reference; throws `DatasetError` with file and line on bad input. */
-export async function loadDatasetItems(ref: DatasetRef): Promise<DatasetItem[]> {
+export async function loadDatasetItems(ref: DatasetRef): Promise<LoadedItem[]> {
   if (ref.kind === 'sim') return simItems(ref);
   const { bytes, digest } = await readDatasetFile(ref.path);
   if (digest !== ref.digest) {
     throw new DatasetError(`${ref.path}: the file changed after the evaluation started (sha256 ${digest.slice(0, 12)} ≠ ${ref.digest.slice(0, 12)})`);
   }
+  if (ref.kind === 'benchmark') return parseBenchmark(ref.format, ref.path, bytes, { limit: ref.limit, tests: ref.tests });
   return parseJsonl(ref.path, bytes, ref.fields, ref.limit);
 }
 
 export function createEvaluationActivities() {
-  const loaded = new Map<string, Promise<DatasetItem[]>>();
+  const loaded = new Map<string, Promise<LoadedItem[]>>();
 
-  async function items(ref: DatasetRef): Promise<DatasetItem[]> {
+  async function items(ref: DatasetRef): Promise<LoadedItem[]> {
     const key = JSON.stringify(ref);
     let p = loaded.get(key);
     if (!p) {
@@ -55,13 +60,14 @@ export function createEvaluationActivities() {
       });
     },
 
-    /** Grades the terminal agent's output against the item's answer. */
+    /** Grades the terminal agent's output against the item's answer (code items run in the sandbox). */
     async gradeItem(ref: DatasetRef, request: GradeRequest): Promise<GradeResult> {
       const item = (await items(ref))[request.index];
       if (!item) throw ApplicationFailure.nonRetryable(`${ref.name}: no item at index ${request.index}`, 'DatasetError');
-      const grader = ref.kind === 'sim' ? 'numeric' : ref.grader;
-      const g = grade(grader, request.output, item.answer);
-      return { index: request.index, correct: g.correct, predicted: g.predicted, expected: item.answer };
+      const g = await gradeOutput(datasetGrader(ref), item, request.output);
+      const result: GradeResult = { index: request.index, correct: g.correct, predicted: g.predicted, expected: item.answer };
+      if (g.detail !== undefined) result.detail = g.detail;
+      return result;
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerEvaluate } from './commands/evaluate';
+import { registerOptimize } from './commands/optimize';
 import { registerServer, registerSetup } from './commands/server';
 import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServer(program);
   registerWorker(program);
   registerEvaluate(program);
+  registerOptimize(program);
   registerStatus(program);
   registerSim(program);
   return program;

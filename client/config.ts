@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
+import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
 import type { DatasetRef, EvaluateInput } from '../core/evaluation';
 import type { ModelSpec } from '../core/llm';
 import { DatasetError } from '../activities/datasets/errors';
 import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
+import { parseBenchmark } from '../activities/datasets/benchmarks';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -75,9 +76,23 @@ export async function resolveDataset(loaded: LoadedConfig): Promise<DatasetRef> 
   if (ds.kind === 'sim') {
     return { kind: 'sim', name: `sim-${ds.split}`, split: ds.split, size: ds.size, seed: ds.seed ?? config.sim.seed, world: config.sim };
   }
-  const datasetPath = path.resolve(path.dirname(path.resolve(file)), expandEnv(ds.path, `${file}: dataset.path`));
+  const rawPath = ds.kind === 'benchmark' ? (ds.path ?? `\${MASPO_DATA_DIR}/${BENCHMARK_DEFAULT_PATHS[ds.format]}`) : ds.path;
+  const datasetPath = path.resolve(path.dirname(path.resolve(file)), expandEnv(rawPath, `${file}: dataset.path`));
   try {
     const { bytes, digest } = await readDatasetFile(datasetPath);
+    if (ds.kind === 'benchmark') {
+      // Every line is validated now, so a broken file fails before any workflow starts.
+      parseBenchmark(ds.format, datasetPath, bytes, { tests: ds.tests });
+      return {
+        kind: 'benchmark',
+        name: ds.format,
+        format: ds.format,
+        path: datasetPath,
+        digest,
+        ...(ds.limit !== undefined ? { limit: ds.limit } : {}),
+        ...(ds.tests !== undefined ? { tests: ds.tests } : {}),
+      };
+    }
     parseJsonl(datasetPath, bytes, ds.fields, ds.limit);
     return {
       kind: 'jsonl',

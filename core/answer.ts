@@ -54,11 +54,68 @@ export function parseNumber(s: string): number | null {
   return null;
 }
 
-/** A single option letter: `C`, `(C)`, `C)`, `Option C`, `C. text`. No substring matching. */
+/**
+ * A single option letter and nothing else of substance: `C`, `(C)`, `C)`, `C.`, `C: 42 apples`, `(C) 42 apples`,
+ * `Option C`, `\boxed{C}`, `**C**`, `$C$`. Only `letters` are accepted (AQuA A–E, GPQA A–D). No substring
+ * matching: `CAB`, `A or B` and `The answer could be A` are null.
+ */
 export function choiceLetter(s: string, letters = 'ABCDE'): string | null {
-  const t = s.trim();
-  const m = new RegExp(`^(?:option\\s*)?\\(?([${letters}])\\)?(?:[.):]\\s*.*)?$`, 'i').exec(t);
-  return m ? m[1].toUpperCase() : null;
+  const t = unwrapChoice(s);
+  const m = new RegExp(`^(?:(?:option|choice)\\s*)?(?:\\(([${letters}])\\)(?:\\s.*)?|([${letters}])(?:\\s*[.):]\\s*.*)?)$`, 'is').exec(t);
+  return m ? (m[1] ?? m[2]).toUpperCase() : null;
+}
+
+/** Strips presentation around a choice: `$…$`, `**…**`, `\boxed{}`, `\text{}`, quotes, trailing period. */
+function unwrapChoice(s: string): string {
+  let t = s.trim();
+  for (let i = 0; i < 4; i++) {
+    const before = t;
+    t = t
+      .replace(/^\$+|\$+$/g, '')
+      .replace(/^\*\*([\s\S]*)\*\*$/, '$1')
+      .replace(/^\\(?:boxed|text|textbf|mathrm|mathbf)\s*\{([\s\S]*)\}$/, '$1')
+      .replace(/^["'`]+|["'`]+$/g, '')
+      .replace(/\.$/, '')
+      .trim();
+    if (t === before) break;
+  }
+  return t;
+}
+
+/**
+ * The option letter a model chose, strictly: the last `<answer>` tag, else the last `\boxed{}`, else the last
+ * "answer is X" / "correct option: (X)" phrase with a capital letter, else the whole output or its last line when
+ * that is just a letter. Letters outside `letters` never count. Null rather than a guess.
+ */
+export function extractChoice(output: string, letters = 'ABCDE'): string | null {
+  const tag = answerTag(output);
+  if (tag !== null) return choiceLetter(tag, letters) ?? choiceFromPhrase(tag, letters);
+  const box = boxed(output);
+  if (box !== null) return choiceLetter(box, letters);
+  const phrased = choiceFromPhrase(output, letters);
+  if (phrased) return phrased;
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) return null;
+  return choiceLetter(lines[lines.length - 1], letters);
+}
+
+function choiceFromPhrase(text: string, letters: string): string | null {
+  // "answer" phrases win over bare "option/choice" mentions: "the answer is D, not option A" is D.
+  return lastPhraseLetter(text, letters, '(?:final answer|answer)') ?? lastPhraseLetter(text, letters, '(?:correct option|option|choice)');
+}
+
+function lastPhraseLetter(text: string, letters: string, words: string): string | null {
+  const re = new RegExp(
+    `${words}\\s*(?:is|:|=|would be|should be)?\\s*(?:option\\s*|choice\\s*)?[:*\\s]*(?:\\(([${letters}])\\)|\\b([${letters}])\\b(?![-'’]))(?=\\s*(?:[.,;:!)*]|$|\\s+(?:is|because|as|since)\\b))`,
+    'gi',
+  );
+  let found: string | null = null;
+  for (const m of text.matchAll(re)) {
+    const letter = m[1] ?? m[2];
+    // Case-insensitive phrase words, but the letter itself must be a capital: "the answer is a bit…" is not A.
+    if (letter === letter.toUpperCase()) found = letter;
+  }
+  return found;
 }
 
 export type GraderName = 'exact' | 'numeric' | 'choice';
@@ -69,7 +126,11 @@ export interface Grade {
 }
 
 /** Grades a terminal output against the expected answer. */
-export function grade(grader: GraderName, output: string, expected: string): Grade {
+export function grade(grader: GraderName, output: string, expected: string, letters = 'ABCDE'): Grade {
+  if (grader === 'choice') {
+    const letter = extractChoice(output, letters);
+    return { correct: letter !== null && letter === choiceLetter(expected, letters), predicted: letter };
+  }
   const predicted = extractFinalAnswer(output);
   if (predicted === null) return { correct: false, predicted: null };
   switch (grader) {
@@ -79,10 +140,6 @@ export function grade(grader: GraderName, output: string, expected: string): Gra
       const a = parseNumber(predicted);
       const b = parseNumber(expected);
       return { correct: a !== null && b !== null && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), predicted };
-    }
-    case 'choice': {
-      const a = choiceLetter(predicted);
-      return { correct: a !== null && a === choiceLetter(expected), predicted };
     }
   }
 }

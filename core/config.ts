@@ -10,6 +10,8 @@ import { GraphError, validateGraph, predecessors } from './graph';
 import { MODEL_ROLES, PROVIDERS } from './llm';
 import { checkTemplate } from './template';
 import { SimWorldSchema } from './sim-config';
+import { BENCHMARK_FORMATS, type BenchmarkFormat } from './evaluation';
+import { OptimizeSchema, requireSearchModels } from './maspo/settings';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AGENT_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -115,7 +117,7 @@ function pathPart(p: string): string | number {
   return /^\d+$/.test(p) ? Number(p) : p;
 }
 
-export const GRADERS = ['exact', 'numeric', 'choice'] as const;
+export const GRADERS = ['exact', 'numeric', 'choice', 'math', 'code'] as const;
 
 const SimDatasetSchema = z
   .object({
@@ -143,13 +145,41 @@ const JsonlDatasetSchema = z
       })
       .strict()
       .default({ question: 'question', answer: 'answer' }),
-    grader: z.enum(GRADERS).default('exact'),
+    grader: z
+      .enum(GRADERS)
+      .refine((g) => g !== 'code', 'code grading needs each item\'s tests: use kind: benchmark with format mbpp or humaneval-et')
+      .default('exact'),
     /** Evaluate only the first N items. */
     limit: z.number().int().positive().optional(),
   })
   .strict();
 
-export const DatasetSchema = z.discriminatedUnion('kind', [SimDatasetSchema, JsonlDatasetSchema]);
+/** Where each benchmark file lives under `${MASPO_DATA_DIR}` when `path` is not given. */
+export const BENCHMARK_DEFAULT_PATHS: Record<BenchmarkFormat, string> = {
+  'math-500': 'math-500/math_500.jsonl',
+  'agieval-math': 'agieval-math/test.jsonl',
+  aqua: 'aqua/aqua.jsonl',
+  gpqa: 'gpqa/gpqa_diamond.jsonl',
+  mbpp: 'mbpp/sanitized-mbpp.jsonl',
+  'humaneval-et': 'humaneval-et/HumanEval_ET.jsonl',
+};
+
+const BenchmarkDatasetSchema = z
+  .object({
+    kind: z.literal('benchmark'),
+    /** The file's layout, which also fixes the grader: math (math-500, agieval-math), choice (aqua, gpqa), code (mbpp, humaneval-et). */
+    format: z.enum(BENCHMARK_FORMATS),
+    /** Path to the file; relative paths resolve against the config file; `${VAR}` expands from env. Default `${MASPO_DATA_DIR}/<usual place>`. */
+    path: z.string().min(1).optional(),
+    /** Evaluate only the first N items (every line is still validated). */
+    limit: z.number().int().positive().optional(),
+    /** HumanEval-ET: `check` runs the original check(candidate) tests, `et` the extended test_list asserts. */
+    tests: z.enum(['check', 'et']).optional(),
+  })
+  .strict()
+  .refine((d) => d.tests === undefined || d.format === 'humaneval-et', { path: ['tests'], message: 'only applies to format humaneval-et' });
+
+export const DatasetSchema = z.discriminatedUnion('kind', [SimDatasetSchema, JsonlDatasetSchema, BenchmarkDatasetSchema]);
 export type DatasetConfig = z.infer<typeof DatasetSchema>;
 
 export const EvaluateOptionsSchema = z
@@ -175,8 +205,11 @@ export const ConfigSchema = z
     models: ModelsSchema,
     sim: SimWorldSchema.default(SimWorldSchema.parse({})),
     evaluate: EvaluateOptionsSchema.default(EvaluateOptionsSchema.parse({})),
+    /** The prompt search (MASPO); absent = evaluation only. See core/maspo/settings.ts. */
+    optimize: OptimizeSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(requireSearchModels);
 export type MaspoConfig = z.infer<typeof ConfigSchema>;
 
 export { MODEL_ROLES };

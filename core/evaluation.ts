@@ -20,7 +20,28 @@ export interface MasSpec {
   edges: Edge[];
 }
 
-export type Grader = 'exact' | 'numeric' | 'choice';
+/**
+ * How a final output is graded: `exact`/`numeric`/`choice` (core/answer.ts), `math` (core/math-equivalence.ts)
+ * and `code` (the program runs against the item's tests in the sandbox; benchmark code datasets only).
+ */
+export type Grader = 'exact' | 'numeric' | 'choice' | 'math' | 'code';
+
+/** The paper's benchmark files, each loaded in its own field layout (activities/datasets/benchmarks.ts). */
+export const BENCHMARK_FORMATS = ['math-500', 'agieval-math', 'aqua', 'gpqa', 'mbpp', 'humaneval-et'] as const;
+export type BenchmarkFormat = (typeof BENCHMARK_FORMATS)[number];
+
+/** HumanEval-ET tests: the original `check(candidate)` function, or the extended `test_list` asserts. */
+export type HumanEvalTests = 'check' | 'et';
+
+/** Each benchmark's grader (fixed by its format). */
+export const BENCHMARK_GRADERS: Record<BenchmarkFormat, Grader> = {
+  'math-500': 'math',
+  'agieval-math': 'math',
+  aqua: 'choice',
+  gpqa: 'choice',
+  mbpp: 'code',
+  'humaneval-et': 'code',
+};
 
 /**
  * Where items come from. The workflow carries this reference, never the items: activities load them
@@ -47,7 +68,27 @@ export type DatasetRef =
       limit?: number;
       /** sha256 of the file bytes at submission time. */
       digest: string;
+    }
+  | {
+      kind: 'benchmark';
+      name: string;
+      /** Field layout and grader of the file. */
+      format: BenchmarkFormat;
+      /** Absolute path as seen by the worker. */
+      path: string;
+      /** sha256 of the file bytes at submission time. */
+      digest: string;
+      limit?: number;
+      /** HumanEval-ET only; default `check`. */
+      tests?: HumanEvalTests;
     };
+
+/** The grader a dataset's items use: sim is numeric, jsonl as configured, a benchmark by its format. */
+export function datasetGrader(ref: DatasetRef): Grader {
+  if (ref.kind === 'sim') return 'numeric';
+  if (ref.kind === 'jsonl') return ref.grader;
+  return BENCHMARK_GRADERS[ref.format];
+}
 
 /** What an agent sees of a dataset item: no answer, so running the MAS is label-free by construction. */
 export interface ItemView {
@@ -97,6 +138,8 @@ export interface ItemRecord {
   calls: AgentCallRecord[];
   /** Set when the item could not be run (e.g. an LLM call failed after all retries); counted as incorrect. */
   error?: string;
+  /** Grader's explanation, e.g. the sandbox outcome of a code item (`assertion: tests line 2: …`). */
+  detail?: string;
 }
 
 export interface GradeRequest {
@@ -109,6 +152,8 @@ export interface GradeResult {
   correct: boolean;
   predicted: string | null;
   expected: string;
+  /** Grader's explanation, e.g. the sandbox outcome of a code item. */
+  detail?: string;
 }
 
 export interface EvaluateProgress {

@@ -98,6 +98,58 @@ export const SimMisalignmentSchema = z
   })
   .strict();
 
+/**
+ * The simulated pairwise judge (sim/judge.ts). Label-free: it re-solves the question from its text with its own
+ * error rate and never reads a stored answer.
+ */
+export const SimJudgeSchema = z
+  .object({
+    /** Per-step slip probability of the judge's own re-solution (× the operation weights). Default 0.02. */
+    stepError: Probability.default(0.02),
+    /** Probability that a verdict is a coin flip between A and B. Default 0.1. */
+    noise: Probability.default(0.1),
+    /** Probability that the judge picks the first-shown output (A) whatever it shows (position bias). Default 0.1. */
+    positionBias: Probability.default(0.1),
+    /**
+     * Preference for the shorter output in LOCAL comparisons only, in score points at the largest length difference
+     * (scaled by the relative difference). Below `weights.answer`, so correctness still dominates; it decides
+     * between equally correct outputs, which makes "be concise" win locally: the planted misalignment. Default 1.
+     */
+    localBrevity: z.number().min(0).max(100).default(1),
+    /** Score points: final answer equals the judge's own; answer tag present; per inconsistent equation; no readable answer. */
+    weights: z
+      .object({
+        answer: z.number().min(0).max(100).default(3),
+        format: z.number().min(0).max(100).default(1),
+        inconsistency: z.number().min(0).max(100).default(1),
+        missingAnswer: z.number().min(0).max(100).default(2),
+      })
+      .strict()
+      .prefault({}),
+    /** Probability of a reply without a verdict tag (exercises the unparseable path). Default 0. */
+    unparseable: Probability.default(0),
+  })
+  .strict();
+
+/**
+ * The simulated prompt optimizer (sim/optimizer.ts): edits the parent prompt with lexicon directives at random,
+ * biased only by evidence visible in the meta-prompt. Never reads the world's hidden utility.
+ */
+export const SimOptimizerSchema = z
+  .object({
+    /** How strongly visible evidence tilts the choice of edit (0: uniform exploration). Default 4. */
+    evidenceWeight: z.number().min(0).max(100).default(4),
+    /** Relative weight of removing a present directive vs adding an absent one. Default 0.5. */
+    removeWeight: z.number().min(0).max(10).default(0.5),
+    /** Probability of a second directive edit in the same proposal. Default 0.35. */
+    secondEditRate: Probability.default(0.35),
+    /** Probability of also adding a neutral sentence (changes wording, not behaviour). Default 0.15. */
+    rewordRate: Probability.default(0.15),
+    /** Probability of a reply without <prompt> tags (exercises the unusable-proposal path). Default 0. */
+    malformed: Probability.default(0),
+  })
+  .strict();
+
 export const SimOutputSchema = z
   .object({
     /** Characters per token for usage accounting (input and output). Default 4. */
@@ -155,6 +207,8 @@ export const SimWorldSchema = z
     agent: SimAgentSchema.prefault({}),
     effects: SimEffectsSchema.prefault({}),
     misalignment: SimMisalignmentSchema.prefault({}),
+    judge: SimJudgeSchema.prefault({}),
+    optimizer: SimOptimizerSchema.prefault({}),
     output: SimOutputSchema.prefault({}),
     latency: SimLatencySchema.prefault({}),
     faults: SimFaultsSchema.prefault({}),
@@ -166,6 +220,8 @@ export type SimWorldConfig = z.infer<typeof SimWorldSchema>;
 export type SimWorldInput = z.input<typeof SimWorldSchema>;
 export type SimFaultsConfig = z.infer<typeof SimFaultsSchema>;
 export type SimLatencyConfig = z.infer<typeof SimLatencySchema>;
+export type SimJudgeConfig = z.infer<typeof SimJudgeSchema>;
+export type SimOptimizerConfig = z.infer<typeof SimOptimizerSchema>;
 
 /** The world with every default filled in. */
 export function defaultSimWorld(overrides: SimWorldInput = {}): SimWorldConfig {

@@ -11,8 +11,10 @@
  * Draws are `uniformFrom(world.seed, model, instructionDigest, question, sample, decision...)`, where sample is the
  * request's `seed` at temperature > 0 and 0 at temperature 0.
  *
- * Extension point: judge and optimizer roles will be recognised here from the shape of their prompts and routed to
- * their own modules; today every request is answered by the backbone agent.
+ * Roles: a request whose prompt starts with one of MASPO's title lines (core/maspo/prompts-common.ts) is answered by
+ * that role's module — the pairwise judge (sim/judge.ts), the prompt optimizer (sim/optimizer.ts) or the hand-off
+ * summariser (sim/summary.ts); every other request by the backbone agent. The role is read from the request text
+ * only, as a real endpoint would see it (the model label does not matter).
  */
 import { hashString, uniformFrom } from '../core/prng';
 import type { ChatMessage } from '../core/llm';
@@ -22,6 +24,9 @@ import type { Draw } from './agent';
 import { NO_PROBLEM_REPLY, readSolutions, withoutSpans, writeSolution } from './format';
 import { readDirectives, normaliseInstruction } from './lexicon';
 import { findProblem } from './problem';
+import { judgeKindOf, judgeReply } from './judge';
+import { isOptimizerPrompt, optimizerReply } from './optimizer';
+import { isSummaryPrompt, summaryReply } from './summary';
 
 export interface SimRequest {
   model: string;
@@ -84,7 +89,28 @@ export function readPrompt(prompt: string) {
   return { found, upstream: upstream.solutions, instructions, directives: readDirectives(instructions).set };
 }
 
+/** Which simulated role answers a prompt. */
+export function roleOf(prompt: string): 'judge' | 'optimizer' | 'summary' | 'agent' {
+  if (judgeKindOf(prompt) !== null) return 'judge';
+  if (isOptimizerPrompt(prompt)) return 'optimizer';
+  if (isSummaryPrompt(prompt)) return 'summary';
+  return 'agent';
+}
+
 function answer(world: SimWorldConfig, req: SimRequest, prompt: string): string {
+  switch (roleOf(prompt)) {
+    case 'judge':
+      return judgeReply(world, req, prompt);
+    case 'optimizer':
+      return optimizerReply(world, req, prompt);
+    case 'summary':
+      return summaryReply(prompt);
+    case 'agent':
+      return agentReply(world, req, prompt);
+  }
+}
+
+function agentReply(world: SimWorldConfig, req: SimRequest, prompt: string): string {
   const { found, upstream, instructions, directives } = readPrompt(prompt);
   if (!found) return NO_PROBLEM_REPLY;
   const sample = req.temperature > 0 ? (req.seed ?? 0) : 0;

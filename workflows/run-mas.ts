@@ -1,11 +1,12 @@
 /**
  * Runs a multi-agent system on one question: every agent starts as soon as all its predecessors have
  * answered (so independent agents run in parallel and the critical path is the graph's depth), and each
- * agent's `{{context}}` is its predecessors' full outputs. Deterministic orchestration only: the LLM call
- * itself is the injected `callAgent` (an activity).
+ * agent's `{{context}}` is what its predecessors handed on: their full output, or a short summary when a
+ * `handoff` is given (the reference's 30-word behaviour). Deterministic orchestration only: the LLM calls are
+ * the injected `callAgent` / `handoff` (activities).
  *
- * `reuse` supplies outputs that are already known (e.g. upstream agents' outputs when only one agent's prompt
- * changed): those agents are not re-run, which is how candidate evaluation avoids re-paying for upstream.
+ * `reuse` supplies agents whose results are already known (e.g. upstream agents when only one agent's prompt
+ * changed): they are not re-run, which is how candidate evaluation avoids re-paying for upstream work.
  */
 import { predecessors, topologicalOrder, terminalAgent, type AgentGraph } from '../core/graph';
 import { joinContext, renderTemplate } from '../core/template';
@@ -14,57 +15,88 @@ import type { LlmResult } from '../core/llm';
 
 export type AgentCaller = (agent: AgentSpec, prompt: string) => Promise<LlmResult>;
 
+/** Summarises an agent's output for its successors (one LLM call); only called for non-terminal agents. */
+export type Handoff = (agent: AgentSpec, output: string) => Promise<LlmResult>;
+
+/** What one agent produced on one question. */
+export interface AgentOutput {
+  /** The agent's own output. */
+  output: string;
+  /** What its successors received (= output without a hand-off summary). */
+  handoff: string;
+  /** The agent's `{{context}}`: its predecessors' hand-offs, joined. */
+  context: string;
+}
+
 export interface MasRun {
-  /** Output text of every agent (reused ones included). */
-  outputs: Record<string, string>;
-  /** The calls actually made, in topological order. */
+  /** Every agent (reused ones included). */
+  agents: Record<string, AgentOutput>;
+  /** The calls actually made (agent calls, then hand-off calls), in topological order. */
   calls: AgentCallRecord[];
   /** Output of the terminal agent: the system's answer. */
   final: string;
+}
+
+export interface RunMasOptions {
+  reuse?: Readonly<Record<string, AgentOutput>>;
+  handoff?: Handoff;
 }
 
 export function graphOf(mas: MasSpec): AgentGraph {
   return { agents: mas.agents.map((a) => a.id), edges: mas.edges };
 }
 
-export async function runMas(
-  mas: MasSpec,
-  question: string,
-  callAgent: AgentCaller,
-  reuse: Record<string, string> = {},
-): Promise<MasRun> {
+/** The same system with one agent's prompt replaced. */
+export function withPrompt(mas: MasSpec, agentId: string, prompt: string): MasSpec {
+  return { ...mas, agents: mas.agents.map((a) => (a.id === agentId ? { ...a, prompt } : a)) };
+}
+
+/** The same system with every agent's prompt taken from `prompts` (agents not in the map keep theirs). */
+export function withPrompts(mas: MasSpec, prompts: Readonly<Record<string, string>>): MasSpec {
+  return { ...mas, agents: mas.agents.map((a) => (prompts[a.id] !== undefined ? { ...a, prompt: prompts[a.id] } : a)) };
+}
+
+export async function runMas(mas: MasSpec, question: string, callAgent: AgentCaller, options: RunMasOptions = {}): Promise<MasRun> {
   const graph = graphOf(mas);
   const order = topologicalOrder(graph);
+  const terminal = terminalAgent(graph);
   const byId = new Map(mas.agents.map((a) => [a.id, a]));
-  const results = new Map<string, LlmResult>();
-  const started = new Map<string, Promise<string>>();
+  const results = new Map<string, LlmResult[]>();
+  const started = new Map<string, Promise<AgentOutput>>();
 
-  const outputOf = (id: string): Promise<string> => {
+  const run = (id: string): Promise<AgentOutput> => {
     let p = started.get(id);
     if (!p) {
-      p = Object.prototype.hasOwnProperty.call(reuse, id)
-        ? Promise.resolve(reuse[id])
+      const reused = options.reuse?.[id];
+      p = reused
+        ? Promise.resolve(reused)
         : (async () => {
             const preds = predecessors(graph, id);
-            const upstream = await Promise.all(preds.map(outputOf));
-            const context = joinContext(preds.map((agentId, i) => ({ agentId, text: upstream[i] })));
+            const upstream = await Promise.all(preds.map(run));
+            const context = joinContext(preds.map((agentId, i) => ({ agentId, text: upstream[i].handoff })));
             const agent = byId.get(id)!;
+            const made: LlmResult[] = [];
+            results.set(id, made);
             const result = await callAgent(agent, renderTemplate(agent.prompt, { question, context }));
-            results.set(id, result);
-            return result.text;
+            made.push(result);
+            // The terminal's output goes nowhere, so it is never summarised (the reference wastes that call).
+            let handoff = result.text;
+            if (options.handoff && id !== terminal) {
+              const summary = await options.handoff(agent, result.text);
+              made.push(summary);
+              handoff = summary.text;
+            }
+            return { output: result.text, handoff, context };
           })();
       started.set(id, p);
     }
     return p;
   };
 
-  const texts = await Promise.all(order.map(outputOf));
-  const outputs = Object.fromEntries(order.map((id, i) => [id, texts[i]]));
-  const calls = order
-    .filter((id) => results.has(id))
-    .map((id) => {
-      const r = results.get(id)!;
-      return { agentId: id, finishReason: r.finishReason.unified, empty: r.empty, cached: r.cached, usage: r.usage };
-    });
-  return { outputs, calls, final: outputs[terminalAgent(graph)] };
+  const outputs = await Promise.all(order.map(run));
+  const agents = Object.fromEntries(order.map((id, i) => [id, outputs[i]]));
+  const calls = order.flatMap((id) =>
+    (results.get(id) ?? []).map((r) => ({ agentId: id, finishReason: r.finishReason.unified, empty: r.empty, cached: r.cached, usage: r.usage })),
+  );
+  return { agents, calls, final: agents[terminal].output };
 }

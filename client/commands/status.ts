@@ -53,7 +53,7 @@ export async function statusReport(client: Client, workflowId: string): Promise<
     status: d.status.name,
     startTime: d.startTime.toISOString(),
     closeTime: d.closeTime?.toISOString(),
-    searchAttributes: Object.fromEntries(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])),
+    searchAttributes: Object.fromEntries(d.typedSearchAttributes.getAll().filter((p) => p.key.name.startsWith('Maspo')).map((p) => [p.key.name, p.value])),
     pending: [],
   };
   if (d.status.name === 'RUNNING') {

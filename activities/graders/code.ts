@@ -1,0 +1,27 @@
+/**
+ * The `code` grader: extracts the program from a model reply, assembles it with the item's prelude and tests
+ * (core/code-program.ts) and runs it in the sandbox. Correct iff every test passes.
+ */
+import { assembleProgram, type CodeTask } from '../../core/code-program';
+import { runInSandbox, sandboxIsolation, type SandboxLimits, type SandboxResult } from './code-sandbox';
+
+export interface CodeGrade {
+  correct: boolean;
+  /** The extracted program (null when the reply has no code at all). */
+  program: string | null;
+  result: SandboxResult | null;
+  /** `<reason>: <message>` for reports, e.g. `timeout: wall-clock limit of 10000 ms exceeded`. */
+  detail: string;
+}
+
+export async function gradeCode(task: CodeTask, reply: string, limits?: Partial<SandboxLimits>): Promise<CodeGrade> {
+  const parts = assembleProgram(task, reply);
+  if (!parts.program.trim()) return { correct: false, program: null, result: null, detail: 'no code in the output' };
+  const result = await runInSandbox(parts, limits);
+  return { correct: result.passed, program: parts.program, result, detail: result.message ? `${result.reason}: ${result.message}` : result.reason };
+}
+
+/** One line per enforced (or missing) guarantee of the sandbox on this worker. */
+export async function sandboxNotes(): Promise<string[]> {
+  return (await sandboxIsolation()).notes;
+}

@@ -1,0 +1,157 @@
+/**
+ * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
+ * small accounting helpers; the search state and its arithmetic live in core/maspo/.
+ */
+import type { DatasetRef, ItemView, MasSpec } from './evaluation';
+import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
+import type { BeamNode, SearchState } from './maspo/beam';
+import type { RewardBreakdown, VerdictTally } from './maspo/reward';
+import type { MisalignmentCase, SearchSettings } from './maspo/types';
+import type { AgentOutput } from '../workflows/run-mas';
+
+/** Everything every workflow of one run needs besides the search state. */
+export interface SearchContext {
+  runName: string;
+  seed: number;
+  taskQueue: string;
+  /** The unlabelled optimisation split (the pool is drawn from its items); answers are never loaded. */
+  dataset: DatasetRef;
+  /** The MAS with its SEED prompts (the current prompts come from the search state). */
+  mas: MasSpec;
+  models: { backbone: ModelSpec; optimizer: ModelSpec; judge: ModelSpec };
+  settings: SearchSettings;
+  /** Items evaluated concurrently inside one workflow. */
+  concurrency: number;
+  llmHeartbeatTimeoutMs: number;
+}
+
+export interface CallTotals {
+  calls: Record<ModelRole, number>;
+  cached: number;
+  usage: LlmUsage;
+  /** Judge replies that could not be parsed (counted as ties). */
+  unparseableVerdicts: number;
+  /** Comparisons where the two presentation orders disagreed (counted as ties). */
+  orderDisagreements: number;
+  /** Optimizer replies without a usable prompt. */
+  rejectedProposals: number;
+}
+
+export function emptyTotals(): CallTotals {
+  return { calls: { backbone: 0, optimizer: 0, judge: 0 }, cached: 0, usage: emptyUsage(), unparseableVerdicts: 0, orderDisagreements: 0, rejectedProposals: 0 };
+}
+
+export function countCall(t: CallTotals, role: ModelRole, r: Pick<LlmResult, 'cached' | 'usage'>): void {
+  t.calls[role]++;
+  if (r.cached) t.cached++;
+  t.usage = addUsage(t.usage, r.usage);
+}
+
+export function addTotals(a: CallTotals, b: CallTotals): CallTotals {
+  return {
+    calls: { backbone: a.calls.backbone + b.calls.backbone, optimizer: a.calls.optimizer + b.calls.optimizer, judge: a.calls.judge + b.calls.judge },
+    cached: a.cached + b.cached,
+    usage: addUsage(a.usage, b.usage),
+    unparseableVerdicts: a.unparseableVerdicts + b.unparseableVerdicts,
+    orderDisagreements: a.orderDisagreements + b.orderDisagreements,
+    rejectedProposals: a.rejectedProposals + b.rejectedProposals,
+  };
+}
+
+/** One item of a batch with the parent's run of the whole system on it (the baseline every candidate is judged against). */
+export interface BaselineItem extends ItemView {
+  agents: Record<string, AgentOutput>;
+}
+
+export interface CandidateInput {
+  ctx: SearchContext;
+  /** Current best prompts of every agent (the candidate replaces `agentId`'s). */
+  prompts: Record<string, string>;
+  agentId: string;
+  candidate: string;
+  parent: string;
+  baseline: BaselineItem[];
+  mode: 'step' | 'refresh';
+  round: number;
+  step: number;
+}
+
+export interface CandidateResult {
+  candidate: string;
+  R: number;
+  breakdown: RewardBreakdown;
+  tally: VerdictTally;
+  /** Cases mined from this evaluation for the optimizer's case slot (misalignment, random or success). */
+  cases: MisalignmentCase[];
+  /** Share of evaluable items that were misaligned (null when none was evaluable). */
+  misalignmentRate: number | null;
+  totals: CallTotals;
+}
+
+export interface StepInput {
+  ctx: SearchContext;
+  prompts: Record<string, string>;
+  agentId: string;
+  round: number;
+  step: number;
+  beam: BeamNode[];
+  /** Item indices per beam node (the same batch for every node unless the profile samples per node). */
+  batches: number[][];
+  /** Cases for the proposals of this step (fixed profile: marked hard negatives). */
+  cases: MisalignmentCase[];
+}
+
+export interface ParentOutcome {
+  parentId: string;
+  proposals: Array<{ ok: boolean; reason?: string }>;
+  /** Evaluated candidates; R null = identical to the parent (no calls). */
+  scored: Array<{ prompt: string; R: number | null; breakdown?: RewardBreakdown; cases: MisalignmentCase[]; misalignmentRate: number | null }>;
+}
+
+export interface StepResult {
+  parents: ParentOutcome[];
+  totals: CallTotals;
+}
+
+export interface RefreshInput {
+  ctx: SearchContext;
+  prompts: Record<string, string>;
+  agentId: string;
+  round: number;
+  batch: number[];
+  /** Prompts of the beam that need R(p, p_best). */
+  targets: string[];
+  best: string;
+}
+
+export interface RefreshResultData {
+  rewards: Record<string, number>;
+  totals: CallTotals;
+}
+
+export interface RoundSummary {
+  round: number;
+  prompts: Record<string, string>;
+  bestJ: Record<string, number>;
+  improvements: number;
+  anchorShifts: number;
+  totals: CallTotals;
+}
+
+export interface OptimizeInput {
+  ctx: SearchContext;
+  /** Present after continue-as-new: the search so far. */
+  resume?: { state: SearchState; rounds: RoundSummary[]; totals: CallTotals };
+}
+
+export interface OptimizeResult {
+  runName: string;
+  strategy: string;
+  profile: string;
+  seedPrompts: Record<string, string>;
+  prompts: Record<string, string>;
+  agents: Record<string, { best: BeamNode; beam: BeamNode[]; buffer: number; refreshes: number }>;
+  rounds: RoundSummary[];
+  totals: CallTotals;
+  pool: number[];
+}

@@ -1,0 +1,46 @@
+/**
+ * The pure engine composed into a whole search on the simulated world (test/support/maspo-driver.ts, no Temporal):
+ * every unit leaves a consistent state, calls stay within the plan's forecast, the same seed gives the same
+ * prompts, and a weak 2-agent chain improves on held-out tasks. Reduced configuration to keep the test fast.
+ */
+import { defaultSimWorld } from '../core/sim-config';
+import { planSearch } from '../core/maspo/plan';
+import { optimizeSettings } from '../core/maspo/settings';
+import { generateTasks } from '../sim/tasks';
+import { runSearch } from './support/maspo-driver';
+import { chainStats } from './sim.support';
+
+const SEED = 5;
+const world = defaultSimWorld({ seed: SEED });
+const pool = generateTasks({ seed: SEED, split: 'train', size: 100, world }).map((t) => t.question);
+const test_ = generateTasks({ seed: SEED, split: 'test', size: 150, world });
+const agents = [
+  { id: 'solver', role: 'predictor', prompt: 'You are a math solver.\n\nQuestion: {{question}}' },
+  { id: 'reviewer', role: 'reviewer', prompt: 'You are a reviewer. Previous solution:\n{{context}}\n\nQuestion: {{question}}' },
+];
+const edges = [{ from: 'solver', to: 'reviewer' }];
+const small = { rounds: 2, stepsPerRound: 2, poolSize: 30, batchSize: 6 } as const;
+
+describe.each([
+  ['fixed', optimizeSettings(small)],
+  ['faithful (full hand-offs)', optimizeSettings({ ...small, profile: 'faithful', handoffSummaryWords: false })],
+])('a whole search, %s profile', (_name, settings) => {
+  const result = runSearch(settings, agents, edges, world, pool, SEED);
+
+  test('stays within the forecast and is reproducible', () => {
+    const plan = planSearch(settings, { agents: agents.map((a) => a.id), edges });
+    for (const role of ['backbone', 'optimizer', 'judge'] as const) {
+      expect(result.calls[role]).toBeLessThanOrEqual(result.requests[role]);
+      expect(result.requests[role]).toBeLessThanOrEqual(plan.total[role]);
+    }
+    expect(result.requests.optimizer).toBeGreaterThan(0.75 * plan.total.optimizer);
+    expect(runSearch(settings, agents, edges, world, pool, SEED).prompts).toEqual(result.prompts);
+  });
+
+  test('improves the weak seed prompts on held-out tasks', () => {
+    const before = chainStats(world, agents.map((a) => a.prompt), test_).accuracy;
+    const after = chainStats(world, agents.map((a) => result.prompts[a.id]), test_).accuracy;
+    expect(before).toBeLessThan(0.6);
+    expect(after).toBeGreaterThan(before + 0.15);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Child workflow: one round of the coordinate-ascent beam search. Agents take turns in topological order; a
+ * turn is a Beam Refresh (on revisits) followed by T steps. Every random choice comes from the run's PRNG,
+ * whose state is part of the search state, and the state is checked for consistency after every unit.
+ */
+import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { Prng } from '../../core/prng';
+import { addTotals, emptyTotals, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
+import {
+  advanceCursor,
+  allocateNodeId,
+  applyRefresh,
+  assertConsistent,
+  childrenOf,
+  currentUnit,
+  nextBeam,
+  promptMap,
+  refreshTargets,
+  updateBest,
+  type SearchState,
+} from '../../core/maspo/beam';
+import { sampleBatch } from '../../core/maspo/batch';
+import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/misalignment';
+import type { MisalignmentCase } from '../../core/maspo/types';
+import { graphOf } from '../run-mas';
+import { refreshBeam } from './refresh';
+import { optimizeStep } from './step';
+
+export interface RoundInput {
+  ctx: SearchContext;
+  state: SearchState;
+}
+
+export interface RoundOutput {
+  state: SearchState;
+  summary: RoundSummary;
+}
+
+export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
+  const { ctx } = input;
+  const settings = ctx.settings;
+  const state: SearchState = JSON.parse(JSON.stringify(input.state)); // mutated below; inputs stay as recorded
+  const round = state.cursor.round;
+  const graph = graphOf(ctx.mas);
+  const base = workflowInfo().workflowId;
+  let totals: CallTotals = emptyTotals();
+  let improvements = 0;
+  let anchorShifts = 0;
+
+  for (let unit = currentUnit(state, settings); unit.kind !== 'done' && unit.round === round; unit = currentUnit(state, settings)) {
+    const agent = state.agents[unit.agentId];
+    const prng = Prng.fromState(state.prngState);
+    setCurrentDetails(`round ${round}/${settings.rounds} · agent ${unit.agentId} · ${unit.kind === 'refresh' ? 'beam refresh' : `step ${unit.step + 1}/${settings.stepsPerRound}`}`);
+
+    if (unit.kind === 'refresh') {
+      const targets = refreshTargets(agent.beam, agent.best);
+      let rewards: Record<string, number> = {};
+      if (targets.length > 0) {
+        const r = await executeChild(refreshBeam, {
+          workflowId: `${base}/${unit.agentId}/refresh`,
+          staticSummary: `beam refresh of ${unit.agentId} (${targets.length} prompt${targets.length > 1 ? 's' : ''} vs current best)`,
+          args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, batch: sampleBatch(state.pool, settings.batchSize, prng), targets, best: agent.best.prompt }],
+        });
+        rewards = r.rewards;
+        totals = addTotals(totals, r.totals);
+      }
+      const refreshed = applyRefresh(settings, agent.beam, agent.best, rewards, prng);
+      agent.beam = refreshed.beam;
+      agent.best = refreshed.best;
+      agent.refreshes++;
+      if (refreshed.anchorShift) anchorShifts++;
+    } else {
+      const buffers = Object.fromEntries(Object.entries(state.agents).map(([id, a]) => [id, a.buffer]));
+      const front = injectedItems(settings, graph, unit.agentId, buffers, prng);
+      const shared = sampleBatch(state.pool, settings.batchSize, prng, front);
+      const batches = agent.beam.map((_, i) => (settings.batchPerNode && i > 0 ? sampleBatch(state.pool, settings.batchSize, prng, front) : shared));
+      const result = await executeChild(optimizeStep, {
+        workflowId: `${base}/${unit.agentId}/step-${unit.step + 1}`,
+        staticSummary: `${unit.agentId} step ${unit.step + 1}: ${agent.beam.length} parent(s) × ${settings.proposalsPerParent} proposals`,
+        args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, step: unit.step + 1, beam: agent.beam, batches, cases: casesForProposal(settings, agent.buffer) }],
+      });
+      totals = addTotals(totals, result.totals);
+
+      const children = agent.beam.map((node, i) =>
+        childrenOf(settings, node, result.parents[i].scored, { round, step: unit.step + 1, newId: () => allocateNodeId(state, unit.agentId) }),
+      );
+      agent.beam = nextBeam(settings, agent.beam, children, prng);
+      const { best, improved } = updateBest(settings, agent.best, agent.beam);
+      const casesOf = (prompt: string): MisalignmentCase[] => result.parents.flatMap((p) => p.scored.filter((s) => s.prompt === prompt).flatMap((s) => s.cases));
+      agent.buffer = updateBuffer(settings, agent.buffer, {
+        stepCases: result.parents.flatMap((p) => p.scored.map((s) => s.cases)),
+        newBestCases: improved ? casesOf(best.prompt) : undefined,
+      });
+      agent.best = best;
+      agent.stepsDone++;
+      if (improved) improvements++;
+    }
+    state.prngState = prng.getState();
+    state.cursor = advanceCursor(state, settings);
+    assertConsistent(state, settings);
+  }
+
+  const prompts = promptMap(state);
+  return {
+    state,
+    summary: { round, prompts, bestJ: Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.J])), improvements, anchorShifts, totals },
+  };
+}
