@@ -14,6 +14,8 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# python3 runs the code benchmarks' tests in the grader's sandbox (activities/graders/code-sandbox.ts).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     MASPO_HOME=/data
 WORKDIR /app

@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
-import type { DatasetRef, EvaluateInput } from '../core/evaluation';
+import type { DatasetRef, EvaluateInput, MasSpec } from '../core/evaluation';
+import { predecessors } from '../core/graph';
+import { checkTemplate } from '../core/template';
 import type { ModelSpec } from '../core/llm';
 import { DatasetError } from '../activities/datasets/errors';
 import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
@@ -128,4 +130,28 @@ export async function buildEvaluateInput(loaded: LoadedConfig): Promise<Evaluate
     models: { backbone: modelSpec(config, 'backbone')! },
     options: config.evaluate,
   };
+}
+
+/**
+ * Replaces agent prompts with those of a JSON file `{ agentId: prompt }` (as written by `maspo optimize -o`).
+ * Unknown agents and prompts that break the template rules are errors naming the file and the agent.
+ */
+export async function applyPromptsFile(mas: MasSpec, file: string): Promise<MasSpec> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: ${code === 'ENOENT' ? 'no such file' : `invalid JSON (${(e as Error).message})`}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected an object { agentId: prompt }`);
+  const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+  for (const [id, prompt] of Object.entries(raw as Record<string, unknown>)) {
+    if (!graph.agents.includes(id)) throw new ConfigError(`${file}: ${id}: unknown agent (agents: ${graph.agents.join(', ')})`);
+    if (typeof prompt !== 'string') throw new ConfigError(`${file}: ${id}: the prompt must be a string`);
+    const problem = checkTemplate(prompt, predecessors(graph, id).length > 0)[0];
+    if (problem) throw new ConfigError(`${file}: ${id}: ${problem.message}`);
+  }
+  const prompts = raw as Record<string, string>;
+  return { ...mas, agents: mas.agents.map((a) => (prompts[a.id] !== undefined ? { ...a, prompt: prompts[a.id] } : a)) };
 }

@@ -2,6 +2,7 @@
  * Library front door for the optimisation job: resolve a config into the run's input, start it, await it.
  */
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
+import { datasetGrader } from '../core/evaluation';
 import type { OptimizeInput, OptimizeResult } from '../core/optimization';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
 import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
@@ -13,7 +14,7 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
   const { config } = loaded;
   if (!config.optimize) throw new ConfigError(`${loaded.file}: optimize: this section is required by \`maspo optimize\``);
   const dataset = await resolveDataset(loaded);
-  const settings = resolveOptimizeSettings(config.optimize, { grader: dataset.kind === 'sim' ? 'numeric' : (dataset as { grader?: string }).grader });
+  const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
   // The optimisation pool comes from the train split of generated tasks (held-out evaluation uses test).
   const pool = dataset.kind === 'sim' ? { ...dataset, name: 'sim-train', split: 'train' as const, size: settings.poolSize } : dataset;
   return {

@@ -99,7 +99,9 @@ export function extractChoice(output: string, letters = 'ABCDE'): string | null 
   return choiceLetter(lines[lines.length - 1], letters);
 }
 
-function choiceFromPhrase(text: string, letters: string): string | null {
+function choiceFromPhrase(raw: string, letters: string): string | null {
+  // Collapsed whitespace keeps the phrase regex linear on degenerate outputs; the answer is near the end.
+  const text = raw.slice(-20_000).replace(/\s+/g, ' ');
   // "answer" phrases win over bare "option/choice" mentions: "the answer is D, not option A" is D.
   return lastPhraseLetter(text, letters, '(?:final answer|answer)') ?? lastPhraseLetter(text, letters, '(?:correct option|option|choice)');
 }

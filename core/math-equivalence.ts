@@ -67,7 +67,8 @@ export function extractMathAnswer(text: string): string | null {
   return lastMathSpan(last) ?? trimSentence(last.replace(LEAD_WORDS, ''));
 }
 
-function lastMathSpan(line: string): string | null {
+function lastMathSpan(text: string): string | null {
+  const line = text.slice(-2000); // bounds the lazy `\(…\)` search on degenerate output
   const spans = [...line.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/g)];
   if (!spans.length) return null;
   const m = spans[spans.length - 1];
@@ -227,23 +228,31 @@ function vectorEqualsTuple(m: { rows: Node[][] }, t: { open: string; close: stri
   return cells !== null && cells.length === t.items.length && cells.every((c, i) => nodesEqual(c, t.items[i]));
 }
 
-/** Order-insensitive comparison with a backtracking matching (lists in answers are short). */
+/**
+ * Order-insensitive comparison: a perfect matching in the "equivalent" relation (Kuhn's augmenting paths over
+ * a precomputed n×n table, so at most n² comparisons — no exponential backtracking on lists like `1,1,…,1,2`).
+ */
 function sameMultiset(a: Node[], b: Node[]): boolean {
-  if (a.length !== b.length || a.length > 12) return a.length === b.length && a.every((x, i) => nodesEqual(x, b[i]));
-  const used = new Array<boolean>(b.length).fill(false);
-  const match = (i: number): boolean => {
-    if (i === a.length) return true;
+  if (a.length !== b.length) return false;
+  if (a.length > MAX_SET) return a.every((x, i) => nodesEqual(x, b[i]));
+  const eq = a.map((x) => b.map((y) => nodesEqual(x, y)));
+  const owner = new Array<number>(b.length).fill(-1);
+  const augment = (i: number, seen: boolean[]): boolean => {
     for (let j = 0; j < b.length; j++) {
-      if (!used[j] && nodesEqual(a[i], b[j])) {
-        used[j] = true;
-        if (match(i + 1)) return true;
-        used[j] = false;
+      if (!eq[i][j] || seen[j]) continue;
+      seen[j] = true;
+      if (owner[j] < 0 || augment(owner[j], seen)) {
+        owner[j] = i;
+        return true;
       }
     }
     return false;
   };
-  return match(0);
+  return a.every((_, i) => augment(i, new Array<boolean>(b.length).fill(false)));
 }
+
+/** Longer lists are compared in order (answers are short; this bounds the work on hostile input). */
+const MAX_SET = 60;
 
 function tryParse(s: string): Parsed | null {
   try {

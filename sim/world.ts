@@ -89,7 +89,7 @@ export function readPrompt(prompt: string) {
   return { found, upstream: upstream.solutions, instructions, directives: readDirectives(instructions).set };
 }
 
-/** Which simulated role answers a prompt. */
+/** Which simulated role answers a prompt (text that starts with one of MASPO's title lines). */
 export function roleOf(prompt: string): 'judge' | 'optimizer' | 'summary' | 'agent' {
   if (judgeKindOf(prompt) !== null) return 'judge';
   if (isOptimizerPrompt(prompt)) return 'optimizer';
@@ -98,13 +98,15 @@ export function roleOf(prompt: string): 'judge' | 'optimizer' | 'summary' | 'age
 }
 
 function answer(world: SimWorldConfig, req: SimRequest, prompt: string): string {
-  switch (roleOf(prompt)) {
+  // A role prompt may follow a system message: the first message that starts with a title line decides.
+  const own = req.messages.find((m) => m.role !== 'assistant' && roleOf(m.content) !== 'agent')?.content;
+  switch (own === undefined ? 'agent' : roleOf(own)) {
     case 'judge':
-      return judgeReply(world, req, prompt);
+      return judgeReply(world, req, own!);
     case 'optimizer':
-      return optimizerReply(world, req, prompt);
+      return optimizerReply(world, req, own!);
     case 'summary':
-      return summaryReply(prompt);
+      return summaryReply(own!);
     case 'agent':
       return agentReply(world, req, prompt);
   }

@@ -137,6 +137,7 @@ const EQUIVALENT: [string, string][] = [
   ['10', '\\binom{5}{2}'],
   ['6', '2\\times 3'],
   ['6', '2 \\cdot 3'],
+  ['3', '\\log_2 8'],
   // number bases and words
   ['52_{8}', '52_8'],
   ['4210_5', '4210_{5}'],
@@ -246,6 +247,25 @@ const NOT_EQUIVALENT: [string, string][] = [
   ['30^2', '30'],
   ['1008', '10080'],
   ['32.348', '\\$32,\\!348'],
+  // more near misses
+  ['1,000', '1,000,000'],
+  ['1,080', '10,\\!080'],
+  ['\\frac{1}{3}', '\\frac{1}{2}'],
+  ['(1,2)', '(1,2,3)'],
+  ['x^2 - 1', 'x^2 + 1'],
+  ['\\sqrt{x}+1', '\\sqrt{x+1}'],
+  ['2^{11}', '2^{10}'],
+  ['e^{-x}', 'e^x'],
+  ['2', '\\log_2 8'],
+  ['\\text{Friday}', '\\text{Monday}'],
+  ['0.0011', '0.0011_{2}'],
+  ['1\\cdot\\frac{1}{2}', '1\\frac{1}{2}'],
+  ['\\frac{\\pi}{6}', '\\frac{\\pi}{3}'],
+  ['\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}', '\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}'],
+  ['\\frac{-3}{-8}', '-\\frac{3}{8}'],
+  ['\\sqrt{39}', '3\\sqrt{13}'],
+  ['(-\\infty, 1] \\cup [2, \\infty)', '(-\\infty, 1) \\cup (2, \\infty)'],
+  ['x \\in (1,2)', '[1,2]'],
   // junk never matches
   ['', '0'],
   ['The answer is 5', '5'],
@@ -336,5 +356,15 @@ describe('building blocks', () => {
     expect(() => parseExpression('even')).toThrow();
     expect(() => parseExpression('2 3')).toThrow();
     expect([...parseExpression('2xy + \\theta').vars].sort()).toEqual(['\\theta', 'x', 'y']);
+  });
+});
+
+describe('performance on hostile lists', () => {
+  test('unordered lists with many equal items compare in polynomial time', () => {
+    const ones = (n: number) => Array.from({ length: n }, () => '1');
+    const t = Date.now();
+    expect(mathEquivalent([...ones(40), '2'].join(','), [...ones(40), '3'].join(','))).toBe(false);
+    expect(mathEquivalent([...ones(40), '2'].join(','), ['2', ...ones(40)].join(','))).toBe(true);
+    expect(Date.now() - t).toBeLessThan(2000);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseBenchmark, type BenchmarkItem } from '../activities/datasets/benchmarks';
@@ -9,6 +9,7 @@ import { BENCHMARK_GRADERS, type BenchmarkFormat } from '../core/evaluation';
 import { mathEquivalent } from '../core/math-equivalence';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'maspo-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const jsonl = (rows: unknown[]) => rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
 function fixture(name: string, rows: unknown[]): { file: string; bytes: Buffer } {
   const file = path.join(dir, name);

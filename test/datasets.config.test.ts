@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfigText, resolveDataset } from '../client/config';
@@ -6,6 +6,7 @@ import { createEvaluationActivities } from '../activities/evaluation';
 import type { DatasetRef } from '../core/evaluation';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'maspo-data-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 function put(rel: string, rows: unknown[]): string {
   const file = path.join(dataDir, rel);
   mkdirSync(path.dirname(file), { recursive: true });

@@ -77,6 +77,17 @@ describe('children and selection', () => {
     expect(prng.getState()).toBe(new Prng(9).getState());
   });
 
+  test('fixed: a tie in J never pushes the best-so-far out of the beam', () => {
+    const best = node('x', 'X', 0.1);
+    const y = node('y', 'Y', 0.05);
+    const kids = [[], [node('y1', 'Y1', 0.1), node('y2', 'Y2', 0.1)]];
+    for (let seed = 0; seed < 20; seed++) {
+      const beam = nextBeam(fixed, [best, y], kids, new Prng(seed), best);
+      expect(beam[0].id).toBe('x');
+      expect(['y1', 'y2']).toContain(beam[1].id);
+    }
+  });
+
   test('best-so-far moves only on an improvement above ε', () => {
     const best = node('b', 'B', 0.2);
     expect(updateBest(fixed, best, [node('c', 'C', 0.2 + 1e-7)])).toEqual({ best, improved: false });

@@ -52,7 +52,10 @@ const base = SEEDS.map((s) => pairs(s));
 describe('simulated judge', () => {
   test('is recognised from its title line and never reads stored answers', () => {
     const task = base[0].tasks[0];
-    expect(roleOf(buildJudgePrompt({ kind: 'lookahead', taskType: 'math', question: task.question, agent, a: 'x', b: 'y', allowTie: false }))).toBe('judge');
+    const prompt = buildJudgePrompt({ kind: 'lookahead', taskType: 'math', question: task.question, agent, a: 'x', b: 'y', allowTie: false });
+    expect(roleOf(prompt)).toBe('judge');
+    const withSystem = respond(base[0].world, { model: 'm', messages: [{ role: 'system', content: 'You are a careful judge.' }, { role: 'user', content: prompt }], temperature: 0, maxTokens: 1000 });
+    expect(withSystem.text).toMatch(/<choose>[AB]<\/choose>$/);
     const source = readFileSync(path.join(__dirname, '../sim/judge.ts'), 'utf8');
     expect(source).not.toMatch(/tasks'|SimTask|generateTask/);
   });

@@ -2,8 +2,11 @@
  * The `code` grader: extracts the program from a model reply, assembles it with the item's prelude and tests
  * (core/code-program.ts) and runs it in the sandbox. Correct iff every test passes.
  */
+import { log } from '@temporalio/activity';
 import { assembleProgram, type CodeTask } from '../../core/code-program';
 import { runInSandbox, sandboxIsolation, type SandboxLimits, type SandboxResult } from './code-sandbox';
+
+let announced = false;
 
 export interface CodeGrade {
   correct: boolean;
@@ -18,6 +21,16 @@ export async function gradeCode(task: CodeTask, reply: string, limits?: Partial<
   const parts = assembleProgram(task, reply);
   if (!parts.program.trim()) return { correct: false, program: null, result: null, detail: 'no code in the output' };
   const result = await runInSandbox(parts, limits);
+  if (!announced) {
+    announced = true;
+    // Once per worker: what the sandbox enforces on this host (e.g. whether the network is isolated).
+    const notes = await sandboxNotes();
+    try {
+      log.info(`code sandbox: ${notes.join('; ')}`);
+    } catch {
+      /* not inside an activity (tests, scripts) */
+    }
+  }
   return { correct: result.passed, program: parts.program, result, detail: result.message ? `${result.reason}: ${result.message}` : result.reason };
 }
 

@@ -115,6 +115,7 @@ def describe(exc, stage, sources):
     return '%s: %s%s%s' % (stage, type(exc).__name__, (': ' + msg) if msg else '', (' (at ' + at + ')') if at else '')
 
 def run(p):
+    # Not '__main__': a candidate's demo block (often calling input()) must not run as part of grading.
     g = {'__name__': '__solution__', '__builtins__': builtins}
     sources = {'<prelude>': p['prelude'], '<program>': p['program'], '<tests>': p['tests']}
     for stage in ('prelude', 'program', 'tests'):

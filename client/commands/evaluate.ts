@@ -1,6 +1,6 @@
 /** `maspo evaluate <config>`: run the MAS over the dataset as a durable workflow and print accuracy with a CI. */
 import { Command, Option } from 'commander';
-import { buildEvaluateInput, loadConfig } from '../config';
+import { applyPromptsFile, buildEvaluateInput, loadConfig } from '../config';
 import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../evaluate';
 import { formatEvaluation } from '../format';
 import { progressReporter } from '../progress';
@@ -21,6 +21,7 @@ export function registerEvaluate(program: Command): void {
     .argument('<config>', 'run config (YAML or JSON)')
     .option('--json', 'print the full result (with per-item records) as JSON on stdout')
     .option('--id <workflowId>', 'workflow id (default: evaluate-<name>-<UTC timestamp>)')
+    .option('-p, --prompts <file>', 'replace agent prompts with those in this JSON file ({ agentId: prompt }, e.g. from `maspo optimize -o`)')
     .addOption(
       new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
         .choices(['auto', 'inline', 'none'])
@@ -28,9 +29,10 @@ export function registerEvaluate(program: Command): void {
     )
     .option('--detach', 'start the workflow, print its id and exit without waiting')
     .option('--no-progress', 'do not show progress')
-    .action(async (file: string, opts: { json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; id?: string; prompts?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
+      if (opts.prompts) input.mas = await applyPromptsFile(input.mas, opts.prompts);
       // A deployed cluster has its own workers; the embedded server has none but ours. (Poller lists cannot decide
       // this: the server keeps reporting a stopped worker's pollers for minutes.)
       const embedded = !process.env.TEMPORAL_ADDRESS?.trim();

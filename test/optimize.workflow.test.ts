@@ -1,0 +1,99 @@
+/**
+ * The MASPO search on a real dev server with the simulated world for all three roles: the workflow hierarchy
+ * (run → round → step → candidate, refresh), continue-as-new between rounds, reproducibility from the seed,
+ * replay of every workflow's history, the `none` strategy, and the call-count forecast.
+ */
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseConfigText } from '../client/config';
+import { buildOptimizeInput, startOptimization } from '../client/optimize';
+import { planSearch } from '../core/maspo/plan';
+import type { OptimizeInput, OptimizeResult } from '../core/optimization';
+import { createTestEnv } from './support/temporal';
+import { startWorkers, tempHome } from './support/evaluation';
+
+const YAML = `
+name: tiny-search
+seed: 4
+dataset: { kind: sim, split: test, size: 20 }
+mas:
+  topology: chain
+  agents:
+    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
+    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
+  edges: [solver -> checker]
+models:
+  backbone: { provider: sim, model: sim-agent }
+  optimizer: { provider: sim, model: sim-optimizer, temperature: 0.7 }
+  judge: { provider: sim, model: sim-judge }
+optimize: { rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }
+evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
+`;
+
+let env: TestWorkflowEnvironment | undefined;
+beforeAll(async () => {
+  env = await createTestEnv();
+}, 60_000);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function inputFor(yaml: string, queue: string): Promise<OptimizeInput> {
+  const input = await buildOptimizeInput({ file: path.join(process.cwd(), 'tiny.yaml'), config: parseConfigText('tiny.yaml', yaml) });
+  return { ctx: { ...input.ctx, taskQueue: queue } };
+}
+
+async function run(e: TestWorkflowEnvironment, yaml: string, id: string): Promise<{ result: OptimizeResult; input: OptimizeInput }> {
+  const queue = `q-${id}`;
+  const input = await inputFor(yaml, queue);
+  const w = await startWorkers(e, queue, path.join(tempHome(), 'cache'));
+  try {
+    return { result: await (await startOptimization(e.client, input, id)).result(), input };
+  } finally {
+    await w.stop();
+  }
+}
+
+const stable = (r: OptimizeResult) => ({ prompts: r.prompts, agents: r.agents, pool: r.pool, calls: r.totals.calls, rounds: r.rounds.map(({ totals: _t, ...s }) => s) });
+
+test('a small search runs through every workflow, continues as new per round, and is reproducible from its seed', async () => {
+  if (!env) return console.warn('SKIPPED: no temporal CLI');
+  const e = env;
+  const id = `opt-${Date.now()}`;
+  const { result, input } = await run(e, YAML, id);
+
+  expect(result.rounds.map((r) => r.round)).toEqual([1, 2]);
+  expect(Object.keys(result.prompts)).toEqual(['solver', 'checker']);
+  expect(result.pool).toHaveLength(6);
+  for (const a of Object.values(result.agents)) expect(a.beam.length).toBeGreaterThan(0);
+  // The checker's second turn starts with a Beam Refresh when its beam holds more than the best prompt.
+  expect(result.totals.calls.optimizer).toBe(2 * (1 + 2) * 2); // 2 agents × (1 parent in round 1 + 2 in round 2) × Ksub 2
+  expect(result.totals.calls.judge).toBeGreaterThan(0);
+  expect(result.totals.unparseableVerdicts).toBe(0);
+
+  // Forecast vs actual: the optimizer count is exact; backbone and judge depend on how many candidates survive.
+  const plan = planSearch(input.ctx.settings, { agents: ['solver', 'checker'], edges: input.ctx.mas.edges });
+  expect(plan.total.optimizer).toBe(result.totals.calls.optimizer);
+
+  // Continue-as-new after round 1: the first execution of the run ended CONTINUED_AS_NEW.
+  const { executions } = await e.client.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = '${id}'` });
+  expect(executions.map((x) => x.status).sort()).toEqual([2, 6]); // COMPLETED=2, CONTINUED_AS_NEW=6
+
+  // Same seed, fresh cache and task queue: identical search.
+  const again = await run(e, YAML, `${id}-again`);
+  expect(stable(again.result)).toEqual(stable(result));
+
+  // Every workflow of the search replays against the current code.
+  const ids = [`${id}/round-1`, `${id}/round-2`, `${id}/round-1/solver/step-1`, `${id}/round-1/solver/step-1/parent-0/cand-0`];
+  for (const wf of ids) {
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../workflows') }, await e.client.workflow.getHandle(wf).fetchHistory(), wf);
+  }
+}, 180_000);
+
+test('strategy none returns the seed prompts without any LLM call', async () => {
+  if (!env) return;
+  const { result } = await run(env, YAML.replace('optimize: {', 'optimize: { strategy: none,'), `none-${Date.now()}`);
+  expect(result.prompts).toEqual({ solver: 'Be concise. Solve: {{question}}', checker: 'Review the previous solution and answer. {{context}} {{question}}' });
+  expect(result.totals.calls).toEqual({ backbone: 0, optimizer: 0, judge: 0 });
+}, 60_000);
