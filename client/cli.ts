@@ -16,7 +16,7 @@ export function buildProgram(): Command {
   const program = new Command('maspo')
     .description('Durable, label-free joint prompt optimization for LLM multi-agent systems (MASPO) on Temporal')
     .version(packageVersion())
-    .configureOutput({ outputError: (text, write) => write(`maspo: ${text.replace(/^error: /, '').trim()} (see --help)\n`) })
+    .configureOutput({ outputError: (text, write) => write(`maspo: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
     .exitOverride();
   registerSetup(program);
   registerServer(program);

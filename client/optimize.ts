@@ -17,7 +17,11 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
   const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
   // The optimisation pool comes from the train split of generated tasks (held-out evaluation uses test).
   const pool = dataset.kind === 'sim' ? { ...dataset, name: 'sim-train', split: 'train' as const, size: settings.poolSize } : dataset;
+  // Held-out evaluation after the search: the generated test split, disjoint from the train pool by construction.
+  // (For file datasets the pool/held-out split comes with the experiment runner; until then no held-out run.)
+  const heldOut = dataset.kind === 'sim' ? { dataset, options: config.evaluate } : undefined;
   return {
+    heldOut,
     ctx: {
       runName: config.name,
       seed: config.seed,

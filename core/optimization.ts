@@ -2,7 +2,8 @@
  * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
  * small accounting helpers; the search state and its arithmetic live in core/maspo/.
  */
-import type { DatasetRef, ItemView, MasSpec } from './evaluation';
+import type { DatasetRef, EvaluateOptions, ItemView, MasSpec } from './evaluation';
+import type { AccuracySummary } from './stats';
 import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
 import type { BeamNode, SearchState } from './maspo/beam';
 import type { RewardBreakdown, VerdictTally } from './maspo/reward';
@@ -99,6 +100,8 @@ export interface StepInput {
   batches: number[][];
   /** Cases for the proposals of this step (fixed profile: marked hard negatives). */
   cases: MisalignmentCase[];
+  /** Runs already made on this step's batch with `prompt` for the agent (the refresh's baselines), reused as-is. */
+  known?: { prompt: string; baseline: BaselineItem[] };
 }
 
 export interface ParentOutcome {
@@ -126,6 +129,8 @@ export interface RefreshInput {
 
 export interface RefreshResultData {
   rewards: Record<string, number>;
+  /** The runs of the current best on the refresh batch (reused by the first step when it shares the batch). */
+  baseline: BaselineItem[];
   totals: CallTotals;
 }
 
@@ -138,8 +143,23 @@ export interface RoundSummary {
   totals: CallTotals;
 }
 
+/** Held-out evaluation of seed vs optimised prompts after the search (disjoint from the pool by construction). */
+export interface HeldOutSpec {
+  dataset: DatasetRef;
+  options: EvaluateOptions;
+}
+
+export interface HeldOutResult {
+  dataset: string;
+  seed: AccuracySummary;
+  optimized: AccuracySummary;
+  /** Workflow ids of the two evaluations (per-item records live there). */
+  workflows: { seed: string; optimized: string };
+}
+
 export interface OptimizeInput {
   ctx: SearchContext;
+  heldOut?: HeldOutSpec;
   /** Present after continue-as-new: the search so far. */
   resume?: { state: SearchState; rounds: RoundSummary[]; totals: CallTotals };
 }
@@ -154,4 +174,5 @@ export interface OptimizeResult {
   rounds: RoundSummary[];
   totals: CallTotals;
   pool: number[];
+  heldOut?: HeldOutResult;
 }

@@ -84,6 +84,7 @@ describe('children and selection', () => {
     for (let seed = 0; seed < 20; seed++) {
       const beam = nextBeam(fixed, [best, y], kids, new Prng(seed), best);
       expect(beam[0].id).toBe('x');
+      expect(nextBeam(fixed, [best, y], kids, new Prng(seed))).toEqual(beam); // best defaults to beam[0]
       expect(['y1', 'y2']).toContain(beam[1].id);
     }
   });

@@ -14,6 +14,11 @@ export function formatOptimization(r: OptimizeResult, workflowId: string): strin
     `LLM calls: backbone ${t.calls.backbone}, optimizer ${t.calls.optimizer}, judge ${t.calls.judge} (${t.cached} from cache); tokens in ${t.usage.inputTokens} / out ${t.usage.outputTokens}; unparseable verdicts ${t.unparseableVerdicts}, order disagreements ${t.orderDisagreements}, rejected proposals ${t.rejectedProposals}`,
   ];
   for (const s of r.rounds) lines.push(`round ${s.round}: ${s.improvements} improvement(s), ${s.anchorShifts} anchor shift(s), best J ${Object.entries(s.bestJ).map(([a, j]) => `${a}=${j.toFixed(3)}`).join(' ')}`);
+  if (r.heldOut) {
+    const h = r.heldOut;
+    const acc = (x: typeof h.seed) => `${(100 * x.accuracy).toFixed(1)}% (95% CI ${(100 * x.ci.low).toFixed(1)}–${(100 * x.ci.high).toFixed(1)}, n=${x.n})`;
+    lines.push(`held-out ${h.dataset}: seed prompts ${acc(h.seed)} → optimized ${acc(h.optimized)}${h.optimized.ci.low > h.seed.ci.high ? ' · intervals do not overlap' : ''}`);
+  }
   for (const [id, a] of Object.entries(r.agents)) {
     const changed = r.prompts[id] !== r.seedPrompts[id];
     lines.push('', `agent ${id}: ${changed ? `improved (node ${a.best.id}, J ${a.best.J.toFixed(3)})` : 'kept its seed prompt'}`, indent(r.prompts[id]));

@@ -68,13 +68,14 @@ export function childrenOf(
 }
 
 /**
- * The new beam after one step: `children[i]` are the children of `beam[i]`. Fixed: pass the agent's current
- * `best` — on a tie in J it is kept before any other node, so the best-so-far never leaves the beam unless it
- * is beaten (then `updateBest` moves to the new top).
+ * The new beam after one step: `children[i]` are the children of `beam[i]`. Fixed: the agent's `best` (default
+ * `beam[0]`, which is the best in a fixed beam: the seed, the top after a step, the first after a refresh) is kept
+ * before any other node on a tie in J, so the best-so-far never leaves the beam unless it is beaten (then
+ * `updateBest` moves to the new top) — `assertConsistent` checks it.
  */
 export function nextBeam(settings: Beam, beam: readonly BeamNode[], children: ReadonlyArray<readonly BeamNode[]>, prng: Prng, best?: BeamNode): BeamNode[] {
   if (settings.profile === 'faithful') return topK(children.flat(), settings.beamWidth, settings.tieBreak, prng);
-  return topK(uniqueByPrompt([...beam, ...children.flat()]), settings.beamWidth, settings.tieBreak, prng, best?.prompt);
+  return topK(uniqueByPrompt([...beam, ...children.flat()]), settings.beamWidth, settings.tieBreak, prng, (best ?? beam[0])?.prompt);
 }
 
 /** Keeps the highest-J node per prompt (the first on ties), in first-appearance order. */

@@ -182,7 +182,7 @@ export function runSearch(settings: SearchSettings, agents: DriverAgent[], edges
         });
         children.push(childrenOf(settings, node, scored, { round: unit.round, step: unit.step, newId: () => allocateNodeId(state, a) }));
       });
-      A.beam = nextBeam(settings, A.beam, children, prng, A.best);
+      A.beam = nextBeam(settings, A.beam, children, prng);
       const { best, improved } = updateBest(settings, A.best, A.beam);
       A.buffer = updateBuffer(settings, A.buffer, { stepCases, newBestCases: improved ? casesOf.get(best.prompt) : undefined });
       A.best = best;

@@ -26,5 +26,5 @@ export async function refreshBeam(input: RefreshInput): Promise<RefreshResultDat
       totals = addTotals(totals, r.totals);
     }),
   );
-  return { rewards, totals };
+  return { rewards, baseline, totals };
 }

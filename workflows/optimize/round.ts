@@ -22,6 +22,7 @@ import {
 import { sampleBatch } from '../../core/maspo/batch';
 import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/misalignment';
 import type { MisalignmentCase } from '../../core/maspo/types';
+import type { BaselineItem } from '../../core/optimization';
 import { graphOf } from '../run-mas';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';
@@ -46,6 +47,9 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
   let totals: CallTotals = emptyTotals();
   let improvements = 0;
   let anchorShifts = 0;
+  // With `refreshSharesFirstBatch`, the refresh draws the batch of the turn's first step and its runs of the
+  // current best serve as that step's baselines.
+  let carried: { agentId: string; batch: number[]; known?: { prompt: string; baseline: BaselineItem[] } } | undefined;
 
   for (let unit = currentUnit(state, settings); unit.kind !== 'done' && unit.round === round; unit = currentUnit(state, settings)) {
     const agent = state.agents[unit.agentId];
@@ -54,16 +58,20 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
 
     if (unit.kind === 'refresh') {
       const targets = refreshTargets(agent.beam, agent.best);
+      const batch = sampleBatch(state.pool, settings.batchSize, prng);
       let rewards: Record<string, number> = {};
+      let known: { prompt: string; baseline: BaselineItem[] } | undefined;
       if (targets.length > 0) {
         const r = await executeChild(refreshBeam, {
           workflowId: `${base}/${unit.agentId}/refresh`,
           staticSummary: `beam refresh of ${unit.agentId} (${targets.length} prompt${targets.length > 1 ? 's' : ''} vs current best)`,
-          args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, batch: sampleBatch(state.pool, settings.batchSize, prng), targets, best: agent.best.prompt }],
+          args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, batch, targets, best: agent.best.prompt }],
         });
         rewards = r.rewards;
+        known = { prompt: agent.best.prompt, baseline: r.baseline };
         totals = addTotals(totals, r.totals);
       }
+      if (settings.refreshSharesFirstBatch) carried = { agentId: unit.agentId, batch, known };
       const refreshed = applyRefresh(settings, agent.beam, agent.best, rewards, prng);
       agent.beam = refreshed.beam;
       agent.best = refreshed.best;
@@ -72,12 +80,14 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
     } else {
       const buffers = Object.fromEntries(Object.entries(state.agents).map(([id, a]) => [id, a.buffer]));
       const front = injectedItems(settings, graph, unit.agentId, buffers, prng);
-      const shared = sampleBatch(state.pool, settings.batchSize, prng, front);
+      const reuse = carried?.agentId === unit.agentId && unit.step === 0 ? carried : undefined;
+      carried = undefined;
+      const shared = reuse ? reuse.batch : sampleBatch(state.pool, settings.batchSize, prng, front);
       const batches = agent.beam.map((_, i) => (settings.batchPerNode && i > 0 ? sampleBatch(state.pool, settings.batchSize, prng, front) : shared));
       const result = await executeChild(optimizeStep, {
         workflowId: `${base}/${unit.agentId}/step-${unit.step + 1}`,
         staticSummary: `${unit.agentId} step ${unit.step + 1}: ${agent.beam.length} parent(s) × ${settings.proposalsPerParent} proposals`,
-        args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, step: unit.step + 1, beam: agent.beam, batches, cases: casesForProposal(settings, agent.buffer) }],
+        args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, step: unit.step + 1, beam: agent.beam, batches, cases: casesForProposal(settings, agent.buffer), known: reuse?.known }],
       });
       totals = addTotals(totals, result.totals);
 
@@ -106,3 +116,4 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
     summary: { round, prompts, bestJ: Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.J])), improvements, anchorShifts, totals },
   };
 }
+

@@ -6,7 +6,10 @@
 import { ContinueAsNew, continueAsNew, executeChild, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addTotals, emptyTotals, type OptimizeInput, type OptimizeResult } from '../../core/optimization';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
-import { SA_STATUS } from '../../core/search-attributes';
+import { SA_SCORE, SA_STATUS } from '../../core/search-attributes';
+import type { HeldOutResult } from '../../core/optimization';
+import { evaluateMas } from '../evaluate';
+import { withPrompts } from '../run-mas';
 import { evaluation } from '../activities';
 import { optimizeRound } from './round';
 
@@ -36,18 +39,20 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       rounds.push(out.summary);
       totals = addTotals(totals, out.summary.totals);
       if (currentUnit(state, settings).kind !== 'done') {
-        await continueAsNew<typeof optimizeMas>({ ctx, resume: { state, rounds, totals } });
+        await continueAsNew<typeof optimizeMas>({ ...input, resume: { state, rounds, totals } });
       }
     }
 
-    upsertSearchAttributes([{ key: SA_STATUS, value: 'completed' }]);
+    const prompts = promptMap(state);
+    const heldOut = input.heldOut ? await evaluateHeldOut(input, prompts) : undefined;
+    upsertSearchAttributes([{ key: SA_STATUS, value: 'completed' }, ...(heldOut ? [{ key: SA_SCORE, value: heldOut.optimized.accuracy }] : [])]);
     setCurrentDetails(`done: ${rounds.length} round(s), ${totals.calls.backbone + totals.calls.optimizer + totals.calls.judge} LLM calls`);
     return {
       runName: ctx.runName,
       strategy: settings.strategy,
       profile: settings.profile,
       seedPrompts: Object.fromEntries(ctx.mas.agents.map((a) => [a.id, a.prompt])),
-      prompts: promptMap(state),
+      prompts,
       agents: Object.fromEntries(
         state.order.map((id) => {
           const a = state.agents[id];
@@ -57,10 +62,26 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       rounds,
       totals,
       pool: state.pool,
+      heldOut,
     };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     upsertSearchAttributes([{ key: SA_STATUS, value: 'failed' }]);
     throw err;
   }
+}
+
+/** Seed and optimised prompts on the held-out split, as two `evaluateMas` children run side by side. */
+async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, string>): Promise<HeldOutResult> {
+  const { ctx } = input;
+  const spec = input.heldOut!;
+  const base = workflowInfo().workflowId;
+  const run = (which: 'seed' | 'optimized', mas: typeof ctx.mas) =>
+    executeChild(evaluateMas, {
+      workflowId: `${base}/held-out-${which}`,
+      staticSummary: `held-out evaluation of the ${which} prompts`,
+      args: [{ runName: `${ctx.runName}-${which}`, seed: ctx.seed, taskQueue: ctx.taskQueue, dataset: spec.dataset, mas, models: { backbone: ctx.models.backbone }, options: spec.options }],
+    });
+  const [seed, optimized] = await Promise.all([run('seed', ctx.mas), run('optimized', withPrompts(ctx.mas, prompts))]);
+  return { dataset: spec.dataset.name, seed: seed.summary, optimized: optimized.summary, workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` } };
 }

@@ -32,14 +32,26 @@ export async function optimizeStep(input: StepInput): Promise<StepResult> {
   // 1. Traces of every parent; the agents independent of this one are computed once per item.
   const shared = new Map<number, Record<string, AgentOutput>>();
   const baselines: BaselineItem[][] = [];
+  const dependent = new Set([agentId, ...descendants(graphOf(ctx.mas), agentId)]);
+  for (const b of input.known?.baseline ?? []) shared.set(b.index, Object.fromEntries(Object.entries(b.agents).filter(([id]) => !dependent.has(id))));
   for (let i = 0; i < input.beam.length; i++) {
-    const items = input.batches[i].map((index) => views.get(index)!);
+    const batch = input.batches[i];
+    const known = input.known;
+    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, batch)) {
+      baselines.push(known.baseline); // the refresh already ran this parent on this batch
+      continue;
+    }
+    const items = batch.map((index) => views.get(index)!);
     baselines.push(await runBaselines(ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals));
   }
 
   // 2 + 3. Proposals and candidate evaluations, parents in parallel.
   const parents = await Promise.all(input.beam.map((parent, i) => expandParent(input, parent, i, baselines[i], totals)));
   return { parents: parents.map((p) => p.outcome), totals: parents.reduce((t, p) => addTotals(t, p.totals), totals) };
+}
+
+function sameItems(baseline: readonly BaselineItem[], batch: readonly number[]): boolean {
+  return baseline.length === batch.length && baseline.every((b, i) => b.index === batch[i]);
 }
 
 /**
@@ -94,7 +106,7 @@ async function expandParent(input: StepInput, parent: BeamNode, parentIndex: num
   );
   stepTotals.rejectedProposals += proposals.filter((p) => !p.ok).length;
 
-  const candidates = candidatePrompts(settings, parent, proposals, [parent]);
+  const candidates = candidatePrompts(settings, parent, proposals, input.beam);
   const base = workflowInfo().workflowId;
   let totals = emptyTotals();
   const scored = await Promise.all(
