@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerEvaluate } from './commands/evaluate';
-import { registerOptimize } from './commands/optimize';
+import { registerOptimize, registerSearchControl } from './commands/optimize';
 import { registerServer, registerSetup } from './commands/server';
 import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerEvaluate(program);
   registerOptimize(program);
+  registerSearchControl(program);
   registerStatus(program);
   registerSim(program);
   return program;

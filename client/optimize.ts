@@ -3,7 +3,8 @@
  */
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { datasetGrader } from '../core/evaluation';
-import type { OptimizeInput, OptimizeResult } from '../core/optimization';
+import { addTotals, type OptimizeInput, type OptimizeResult } from '../core/optimization';
+import { controlUpdate, roundProgressQuery, runProgressQuery } from '../workflows/optimize/messages';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
 import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
 import type { optimizeMas } from '../workflows/optimize/run';
@@ -61,7 +62,74 @@ export async function startOptimization(client: Client, input: OptimizeInput, wo
   });
 }
 
-/** Awaits the run (following its continue-as-new chain). */
-export async function awaitOptimization(handle: WorkflowHandle<typeof optimizeMas>): Promise<OptimizeResult> {
-  return handle.result();
+/** Awaits the run (following its continue-as-new chain), calling `onProgress` every `pollMs`. */
+export async function awaitOptimization(
+  client: Client,
+  handle: WorkflowHandle<typeof optimizeMas>,
+  onProgress?: (p: SearchProgressView) => void,
+  pollMs = 1000,
+): Promise<OptimizeResult> {
+  let finished = false;
+  const poller = (async () => {
+    while (!finished && onProgress) {
+      await new Promise((r) => setTimeout(r, pollMs));
+      if (finished) break;
+      try {
+        onProgress(await optimizationProgress(client, handle.workflowId));
+      } catch {
+        // between executions (continue-as-new) or not yet picked up by a worker: try again
+      }
+    }
+  })();
+  try {
+    return await handle.result();
+  } finally {
+    finished = true;
+    await poller;
+  }
+}
+
+export interface SearchProgressView {
+  phase: string;
+  control: string;
+  round: number;
+  rounds: number;
+  agentId?: string;
+  unit?: string;
+  step?: number;
+  stepsPerRound?: number;
+  calls: number;
+  cached: number;
+  bestJ: Record<string, number>;
+}
+
+/** Run-level progress plus the running round's agent and step (queries add nothing to history). */
+export async function optimizationProgress(client: Client, workflowId: string): Promise<SearchProgressView> {
+  const run = await client.workflow.getHandle(workflowId).query(runProgressQuery);
+  const round = run.roundWorkflowId ? await client.workflow.getHandle(run.roundWorkflowId).query(roundProgressQuery).catch(() => undefined) : undefined;
+  const totals = round ? addTotals(run.totals, round.totals) : run.totals;
+  return {
+    phase: run.phase,
+    control: run.control,
+    round: round?.round ?? run.round,
+    rounds: run.rounds,
+    agentId: round?.agentId,
+    unit: round?.unit,
+    step: round?.step,
+    stepsPerRound: round?.stepsPerRound,
+    calls: totals.calls.backbone + totals.calls.optimizer + totals.calls.judge,
+    cached: totals.cached,
+    bestJ: round?.bestJ ?? run.bestJ,
+  };
+}
+
+export function formatSearchProgress(p: SearchProgressView): string {
+  const where = p.phase === 'searching' ? `round ${p.round}/${p.rounds}${p.agentId ? ` · ${p.agentId} ${p.unit === 'refresh' ? 'refresh' : `step ${p.step}/${p.stepsPerRound}`}` : ''}` : p.phase;
+  const best = Object.entries(p.bestJ).map(([a, j]) => `${a}=${j.toFixed(2)}`).join(' ');
+  return `${where}${p.control !== 'running' ? ` [${p.control}]` : ''} · ${p.calls} LLM calls (${p.cached} cached) · best J ${best}`;
+}
+
+/** Pause, resume or stop a search at its next boundary; returns the new control state. */
+export async function controlOptimization(client: Client, workflowId: string, command: 'pause' | 'resume' | 'stop'): Promise<string> {
+  return client.workflow.getHandle(workflowId).executeUpdate(controlUpdate, { args: [command] });
 }

@@ -160,6 +160,8 @@ export interface HeldOutResult {
 export interface OptimizeInput {
   ctx: SearchContext;
   heldOut?: HeldOutSpec;
+  /** Carried through continue-as-new: a pause or stop requested in an earlier execution. */
+  control?: 'running' | 'paused' | 'stopping';
   /** Present after continue-as-new: the search so far. */
   resume?: { state: SearchState; rounds: RoundSummary[]; totals: CallTotals };
 }
@@ -175,4 +177,6 @@ export interface OptimizeResult {
   totals: CallTotals;
   pool: number[];
   heldOut?: HeldOutResult;
+  /** True when a stop request ended the search early (the prompts are the best so far). */
+  stopped: boolean;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfigText } from '../client/config';
-import { buildOptimizeInput, startOptimization } from '../client/optimize';
+import { buildOptimizeInput, controlOptimization, optimizationProgress, startOptimization } from '../client/optimize';
 import { planSearch } from '../core/maspo/plan';
 import type { OptimizeInput, OptimizeResult } from '../core/optimization';
 import { createTestEnv } from './support/temporal';
@@ -97,3 +97,33 @@ test('strategy none returns the seed prompts without any LLM call', async () => 
   expect(result.prompts).toEqual({ solver: 'Be concise. Solve: {{question}}', checker: 'Review the previous solution and answer. {{context}} {{question}}' });
   expect(result.totals.calls).toEqual({ backbone: 0, optimizer: 0, judge: 0 });
 }, 60_000);
+
+test('pause holds the search at a boundary, resume continues it, stop ends it with the best prompts so far', async () => {
+  if (!env) return;
+  const e = env;
+  const id = `ctl-${Date.now()}`;
+  const input = await inputFor(YAML.replace('rounds: 2', 'rounds: 3'), `q-${id}`);
+  const w = await startWorkers(e, `q-${id}`, path.join(tempHome(), 'cache'));
+  try {
+    const handle = await startOptimization(e.client, input, id);
+    expect(await controlOptimization(e.client, id, 'pause')).toBe('paused');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(1500);
+    const p1 = await optimizationProgress(e.client, id);
+    await sleep(1500);
+    const p2 = await optimizationProgress(e.client, id);
+    expect(p1.control).toBe('paused');
+    expect(p2.calls).toBe(p1.calls); // nothing new starts while paused
+    expect(await controlOptimization(e.client, id, 'resume')).toBe('running');
+    // Let the search get going, then stop it.
+    for (let i = 0; i < 100 && (await optimizationProgress(e.client, id).catch(() => undefined))?.calls === p2.calls; i++) await sleep(100);
+    expect(await controlOptimization(e.client, id, 'stop')).toBe('stopping');
+    const result = await handle.result();
+    expect(result.stopped).toBe(true);
+    expect(result.rounds.length).toBeLessThan(3);
+    expect(result.heldOut).toBeUndefined();
+    expect(Object.keys(result.prompts)).toEqual(['solver', 'checker']);
+  } finally {
+    await w.stop();
+  }
+}, 120_000);

@@ -3,14 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { OptimizeResult } from '../../core/optimization';
 import { loadConfig } from '../config';
-import { awaitOptimization, buildOptimizeInput, defaultOptimizationId, startOptimization } from '../optimize';
+import { awaitOptimization, buildOptimizeInput, controlOptimization, defaultOptimizationId, formatSearchProgress, startOptimization } from '../optimize';
 import { checkApiKeys, startInlineWorkers, type InlineWorkers } from './inline-worker';
 import { openTemporal } from './connect';
 
 export function formatOptimization(r: OptimizeResult, workflowId: string): string {
   const t = r.totals;
   const lines = [
-    `optimization ${r.runName} · ${r.strategy} (${r.profile} profile) · ${r.rounds.length} round(s) · workflow ${workflowId}`,
+    `optimization ${r.runName} · ${r.strategy} (${r.profile} profile) · ${r.rounds.length} round(s)${r.stopped ? ' · STOPPED early: best prompts so far' : ''} · workflow ${workflowId}`,
     `LLM calls: backbone ${t.calls.backbone}, optimizer ${t.calls.optimizer}, judge ${t.calls.judge} (${t.cached} from cache); tokens in ${t.usage.inputTokens} / out ${t.usage.outputTokens}; unparseable verdicts ${t.unparseableVerdicts}, order disagreements ${t.orderDisagreements}, rejected proposals ${t.rejectedProposals}`,
   ];
   for (const s of r.rounds) lines.push(`round ${s.round}: ${s.improvements} improvement(s), ${s.anchorShifts} anchor shift(s), best J ${Object.entries(s.bestJ).map(([a, j]) => `${a}=${j.toFixed(3)}`).join(' ')}`);
@@ -37,8 +37,9 @@ export function registerOptimize(program: Command): void {
     .option('-o, --out <file>', 'write the winning prompts as JSON ({ agentId: prompt })')
     .option('--id <workflowId>', 'workflow id (default: optimize-<name>-<UTC timestamp>)')
     .addOption(new Option('--worker <mode>', 'auto: workers in this process on the embedded server; inline: always; none: never').choices(['auto', 'inline', 'none']).default('auto'))
-    .option('--detach', 'start the workflow, print its id and exit')
-    .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean }) => {
+    .option('--detach', 'start the workflow, print its id and exit (then: maspo status / result / pause / stop)')
+    .option('--no-progress', 'do not show progress')
+    .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildOptimizeInput(loaded);
       const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
@@ -51,12 +52,62 @@ export function registerOptimize(program: Command): void {
         const handle = await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input));
         const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(handle.workflowId)}` : undefined;
         process.stderr.write(`started ${handle.workflowId}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
-        if (opts.detach) return;
-        const result = await awaitOptimization(handle);
+        if (opts.detach) {
+          process.stdout.write(`${handle.workflowId}\n`);
+          return;
+        }
+        const showProgress = !opts.json && opts.progress;
+        let last = '';
+        const result = await awaitOptimization(temporal.client, handle, (p) => {
+          const line = formatSearchProgress(p);
+          if (!showProgress || line === last) return;
+          last = line;
+          if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+          else process.stderr.write(`progress: ${line}\n`);
+        });
+        if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
         if (opts.out) await writeFile(opts.out, `${JSON.stringify(result.prompts, null, 2)}\n`);
         process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
       } finally {
         await workers?.stop();
+        await temporal.close();
+      }
+    });
+}
+
+export function registerSearchControl(program: Command): void {
+  for (const [command, what] of [
+    ['pause', 'pause a search at its next boundary (between steps); nothing in flight is lost'],
+    ['resume', 'resume a paused search'],
+    ['stop', 'stop a search at its next boundary; it completes with the best prompts so far'],
+  ] as const) {
+    program
+      .command(command)
+      .description(what)
+      .argument('<workflowId>', 'the optimize workflow id')
+      .action(async (workflowId: string) => {
+        const temporal = await openTemporal();
+        try {
+          process.stdout.write(`${workflowId}: ${await controlOptimization(temporal.client, workflowId, command)}\n`);
+        } finally {
+          await temporal.close();
+        }
+      });
+  }
+
+  program
+    .command('result')
+    .description('wait for a search and print its winning prompts; -o writes them as JSON for `evaluate --prompts` and the library')
+    .argument('<workflowId>', 'the optimize workflow id')
+    .option('-o, --out <file>', 'write the winning prompts as JSON ({ agentId: prompt })')
+    .option('--json', 'print the full result as JSON')
+    .action(async (workflowId: string, opts: { out?: string; json?: boolean }) => {
+      const temporal = await openTemporal();
+      try {
+        const result = (await temporal.client.workflow.getHandle(workflowId).result()) as OptimizeResult;
+        if (opts.out) await writeFile(opts.out, `${JSON.stringify(result.prompts, null, 2)}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatOptimization(result, workflowId)}\n`);
+      } finally {
         await temporal.close();
       }
     });

@@ -5,6 +5,9 @@ import { openTemporal } from './connect';
 import { evaluationProgress } from '../evaluate';
 import { formatEvaluation } from '../format';
 import type { EvaluateResult } from '../../core/evaluation';
+import type { OptimizeResult } from '../../core/optimization';
+import { formatSearchProgress, optimizationProgress, type SearchProgressView } from '../optimize';
+import { formatOptimization } from './optimize';
 
 export interface PendingCall {
   activityId: string;
@@ -58,6 +61,7 @@ export async function statusReport(client: Client, workflowId: string): Promise<
   };
   if (d.status.name === 'RUNNING') {
     if (d.type === 'evaluateMas') report.progress = await evaluationProgress(client, workflowId).catch(() => undefined);
+    if (d.type === 'optimizeMas') report.progress = await optimizationProgress(client, workflowId).catch(() => undefined);
     report.pending = await pendingCalls(client, workflowId);
   } else if (d.status.name === 'COMPLETED') {
     report.result = await handle.result();
@@ -87,11 +91,12 @@ export function registerStatus(program: Command): void {
         const out = [`${r.workflowId} · ${r.type} · ${r.status} · started ${r.startTime}${r.closeTime ? ` · closed ${r.closeTime}` : ''}`];
         const sa = Object.entries(r.searchAttributes).map(([k, v]) => `${k}=${v}`).join(' ');
         if (sa) out.push(`search attributes: ${sa}`);
-        if (r.progress) out.push(`progress: ${JSON.stringify(r.progress)}`);
+        if (r.progress) out.push(`progress: ${r.type === 'optimizeMas' ? formatSearchProgress(r.progress as SearchProgressView) : JSON.stringify(r.progress)}`);
         for (const p of r.pending) {
           out.push(`pending ${p.type} ${p.activityId} attempt ${p.attempt}${p.lastFailure ? ` · last error: ${p.lastFailure}` : ''}${p.nextAttemptAt ? ` · next attempt ${p.nextAttemptAt}` : ''}`);
         }
         if (r.result && r.type === 'evaluateMas') out.push(formatEvaluation(r.result as EvaluateResult, r.workflowId));
+        if (r.result && r.type === 'optimizeMas') out.push(formatOptimization(r.result as OptimizeResult, r.workflowId));
         if (r.failure) out.push(`failure: ${r.failure}`);
         process.stdout.write(`${out.join('\n')}\n`);
       } finally {

@@ -3,7 +3,7 @@
  * turn is a Beam Refresh (on revisits) followed by T steps. Every random choice comes from the run's PRNG,
  * whose state is part of the search state, and the state is checked for consistency after every unit.
  */
-import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Prng } from '../../core/prng';
 import { addTotals, emptyTotals, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
 import {
@@ -24,17 +24,21 @@ import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/
 import type { MisalignmentCase } from '../../core/maspo/types';
 import type { BaselineItem } from '../../core/optimization';
 import { graphOf } from '../run-mas';
+import { controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';
 
 export interface RoundInput {
   ctx: SearchContext;
   state: SearchState;
+  control: SearchControl;
 }
 
 export interface RoundOutput {
   state: SearchState;
   summary: RoundSummary;
+  /** True when a stop request ended the round at a boundary before its last unit. */
+  stopped: boolean;
 }
 
 export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
@@ -50,8 +54,21 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
   // With `refreshSharesFirstBatch`, the refresh draws the batch of the turn's first step and its runs of the
   // current best serve as that step's baselines.
   let carried: { agentId: string; batch: number[]; known?: { prompt: string; baseline: BaselineItem[] } } | undefined;
+  let control = input.control;
+  let stopped = false;
+  const bestJ = () => Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.J]));
+  let progress: RoundProgress = { round, agentId: state.order[0], unit: 'step', step: 0, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ() };
+  setHandler(controlSignal, (c) => void (control = c));
+  setHandler(roundProgressQuery, () => ({ ...progress, control, totals }));
 
   for (let unit = currentUnit(state, settings); unit.kind !== 'done' && unit.round === round; unit = currentUnit(state, settings)) {
+    // Boundaries: a pause waits here; a stop ends the round with the state as it is.
+    await condition(() => control !== 'paused');
+    if (control === 'stopping') {
+      stopped = true;
+      break;
+    }
+    progress = { round, agentId: unit.agentId, unit: unit.kind, step: unit.step + 1, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ() };
     const agent = state.agents[unit.agentId];
     const prng = Prng.fromState(state.prngState);
     setCurrentDetails(`round ${round}/${settings.rounds} · agent ${unit.agentId} · ${unit.kind === 'refresh' ? 'beam refresh' : `step ${unit.step + 1}/${settings.stepsPerRound}`}`);
@@ -113,7 +130,8 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
   const prompts = promptMap(state);
   return {
     state,
-    summary: { round, prompts, bestJ: Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.J])), improvements, anchorShifts, totals },
+    summary: { round, prompts, bestJ: bestJ(), improvements, anchorShifts, totals },
+    stopped,
   };
 }
 
