@@ -1,0 +1,135 @@
+/**
+ * `maspo plan <config> [--json]`: forecast the LLM calls, tokens and dollars of `maspo optimize <config>` per role
+ * and per round, plus the held-out evaluation, WITHOUT calling any model or starting Temporal. Calls come from
+ * core/maspo/plan.ts (the call-count formula), tokens and dollars from core/pricing.ts (estimates, list prices).
+ */
+import { Command } from 'commander';
+import { predecessors, successors } from '../../core/graph';
+import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
+import {
+  DEFAULT_TOKEN_ASSUMPTIONS,
+  estimateTokensPerCall,
+  forecastCost,
+  heldOutCalls,
+  PricesSchema,
+  ROLES,
+  type CostBlock,
+  type CostForecast,
+  type CostLine,
+  type Prices,
+  type TokenAssumptions,
+} from '../../core/pricing';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import { buildOptimizeInput } from '../optimize';
+
+export interface PlanReport {
+  config: string;
+  runName: string;
+  strategy: string;
+  profile: string;
+  search: { rounds: number; stepsPerRound: number; beamWidth: number; proposalsPerParent: number; poolSize: number; batchSize: number; agents: string[] };
+  models: Record<'backbone' | 'optimizer' | 'judge', { provider: string; model: string; maxTokens: number }>;
+  calls: SearchPlan;
+  heldOut: { items: number; agents: number } | null;
+  cost: CostForecast;
+  assumptions: string[];
+}
+
+/** Builds the forecast for a loaded config (reads dataset files to validate them; calls no model). */
+export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<TokenAssumptions>; plan?: PlanOptions } = {}): Promise<PlanReport> {
+  const input = await buildOptimizeInput(loaded);
+  const { ctx } = input;
+  const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
+  const calls = planSearch(ctx.settings, graph, opts.plan);
+  const rawPrices = (loaded.config as { prices?: unknown }).prices;
+  let prices: Prices = {};
+  if (rawPrices !== undefined) {
+    const parsed = PricesSchema.safeParse(rawPrices);
+    if (!parsed.success) throw new ConfigError(`${loaded.file}: prices: ${parsed.error.issues[0].message}`);
+    prices = parsed.data;
+  }
+  const assumptions: TokenAssumptions = { ...DEFAULT_TOKEN_ASSUMPTIONS, ...opts.tokens, outputFraction: { ...DEFAULT_TOKEN_ASSUMPTIONS.outputFraction, ...opts.tokens?.outputFraction } };
+  const tokens = estimateTokensPerCall(
+    {
+      agents: ctx.mas.agents.map((a) => ({ ...a, predecessors: predecessors(graph, a.id), successors: successors(graph, a.id) })),
+      maxTokens: { backbone: ctx.models.backbone.maxTokens, optimizer: ctx.models.optimizer.maxTokens, judge: ctx.models.judge.maxTokens },
+      settings: ctx.settings,
+    },
+    assumptions,
+  );
+  const held = input.heldOut && input.heldOut.dataset.kind === 'sim' ? { items: input.heldOut.dataset.size, agents: graph.agents.length } : null;
+  const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens);
+  const s = ctx.settings;
+  const frac = assumptions.outputFraction;
+  return {
+    config: loaded.file,
+    runName: ctx.runName,
+    strategy: s.strategy,
+    profile: s.profile,
+    search: { rounds: s.rounds, stepsPerRound: s.stepsPerRound, beamWidth: s.beamWidth, proposalsPerParent: s.proposalsPerParent, poolSize: s.poolSize, batchSize: s.batchSize, agents: graph.agents },
+    models: Object.fromEntries(ROLES.map((r) => [r, { provider: ctx.models[r].provider, model: ctx.models[r].model, maxTokens: ctx.models[r].maxTokens }])) as PlanReport['models'],
+    calls,
+    heldOut: held,
+    cost,
+    assumptions: [
+      'calls: every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/maspo/plan.ts',
+      held
+        ? `held-out: seed and optimised prompts on ${held.items} test items × ${held.agents} agents = ${2 * held.items * held.agents} backbone calls (cache hits for unchanged prompts lower this); skipped if the run is stopped`
+        : 'held-out: none (file datasets: no held-out run after the search yet)',
+      `tokens (estimates): ${assumptions.charsPerToken} chars/token, question ${assumptions.questionTokens} tokens, replies = ${frac.backbone} / ${frac.optimizer} / ${frac.judge} × maxTokens (backbone / optimizer / judge); prompts from the config's templates and the meta/judge prompts' fixed text — see core/pricing.ts`,
+      'dollars: list prices (USD / 1M tokens, no caching or batch discounts) — check them and override with `prices:` in the config; unpriced models are reported, not guessed',
+    ],
+  };
+}
+
+const num = (n: number) => Math.round(n).toLocaleString('en-US');
+const usd = (d: number | null) => (d === null ? 'unpriced' : d === 0 ? '$0' : d < 0.01 ? `$${d.toFixed(4)}` : `$${d.toFixed(2)}`);
+const pad = (s: string, n: number) => s.padStart(n);
+
+export function formatPlan(r: PlanReport): string {
+  const c = r.cost;
+  const s = r.search;
+  const lines = [
+    `plan ${r.runName} (${r.config}) · ${r.strategy}, ${r.profile} profile · D=${s.rounds} T=${s.stepsPerRound} K=${s.beamWidth} Ksub=${s.proposalsPerParent} pool=${s.poolSize} |B|=${s.batchSize} · agents ${s.agents.join(' → ')}`,
+    `models: ${ROLES.map((role) => `${role} ${r.models[role].model} (${r.models[role].provider}, maxTokens ${r.models[role].maxTokens})`).join(' · ')}`,
+    '',
+    'LLM calls (forecast)      backbone  optimizer      judge      total',
+  ];
+  const row = (label: string, b: CostBlock) =>
+    `${label.padEnd(22)} ${ROLES.map((role) => pad(num(b.roles[role].calls), 10)).join(' ')} ${pad(num(b.total.calls), 10)}`;
+  for (const round of c.rounds) lines.push(row(`  round ${round.round}`, round));
+  lines.push(row('  search total', c.search));
+  if (c.heldOut && r.heldOut) lines.push(row(`  held-out eval (2×${r.heldOut.items}×${r.heldOut.agents})`.slice(0, 22), c.heldOut));
+  lines.push(row('  TOTAL', c.total));
+  if (r.calls.summaries) lines.push(`  (${num(r.calls.summaries)} of the backbone calls are hand-off summaries)`);
+  lines.push('', 'tokens and dollars (estimates)   calls    in tok/call  out tok/call      input tok     output tok      dollars  price (USD/1M in/out)');
+  const costRow = (label: string, line: CostLine, role?: (typeof ROLES)[number]) => {
+    const p = role ? c.prices[role] : undefined;
+    const per = role ? c.tokensPerCall[role] : undefined;
+    const price = role ? (p ? `${p.price.input}/${p.price.output} (${p.source}: ${p.key})` : 'UNPRICED') : '';
+    return `  ${label.padEnd(30)} ${pad(num(line.calls), 7)} ${pad(per ? num(per.input) : '', 14)} ${pad(per ? num(per.output) : '', 13)} ${pad(num(line.inputTokens), 14)} ${pad(num(line.outputTokens), 14)} ${pad(usd(line.dollars), 12)}  ${price}`;
+  };
+  for (const role of ROLES) lines.push(costRow(role, c.total.roles[role], role));
+  if (c.heldOut) lines.push(costRow('of which held-out eval', c.heldOut.total));
+  lines.push(costRow('TOTAL', c.total.total));
+  for (const round of c.rounds) lines.push(`  round ${round.round}: ${num(round.total.calls)} calls, ~${usd(round.total.dollars)}`);
+  if (c.unpriced.length) lines.push(`  UNPRICED: ${c.unpriced.join(', ')} — dollar totals exclude them; add \`prices: { <model>: { input, output } }\` to the config`);
+  lines.push('', 'assumptions:', ...r.assumptions.map((a) => `  - ${a}`));
+  return lines.join('\n');
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('forecast the LLM calls, tokens and dollars of `maspo optimize <config>` per role and round, without calling any model')
+    .argument('<config>', 'run config with an `optimize:` section (YAML or JSON)')
+    .option('--json', 'print the forecast as JSON on stdout')
+    .option('--question-tokens <n>', `assumed tokens per question (default ${DEFAULT_TOKEN_ASSUMPTIONS.questionTokens})`)
+    .action(async (file: string, opts: { json?: boolean; questionTokens?: string }) => {
+      const loaded = await loadConfig(file);
+      const q = opts.questionTokens === undefined ? undefined : Number(opts.questionTokens);
+      if (q !== undefined && !(Number.isFinite(q) && q >= 0)) throw new ConfigError(`--question-tokens: expected a non-negative number, got '${opts.questionTokens}'`);
+      const report = await planReport(loaded, { tokens: q === undefined ? {} : { questionTokens: q } });
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(report)}\n`);
+    });
+}
