@@ -6,10 +6,22 @@
  *   const handle = await startEvaluation(temporal.client, await buildEvaluateInput({ file: 'run.yaml', config }));
  *   const result = await awaitEvaluation(temporal.client, handle, (p) => console.log(p.done, '/', p.total));
  *
+ *   // the search: same shape — buildOptimizeInput → startOptimization → awaitOptimization (or pause/resume/stop
+ *   // with controlOptimization; the result's `prompts` are what `applyPromptsFile`/`evaluate --prompts` take)
+ *
  * A worker must serve the task queue: `maspo worker`, or `createMaspoWorkers` + `runWorkers` in your process.
  */
 export { loadConfig, parseConfigText, buildEvaluateInput, resolveDataset, ConfigError } from './config';
 export { startEvaluation, awaitEvaluation, evaluationProgress, defaultEvaluationId } from './evaluate';
+export {
+  buildOptimizeInput,
+  startOptimization,
+  awaitOptimization,
+  optimizationProgress,
+  controlOptimization,
+  defaultOptimizationId,
+} from './optimize';
+export { applyPromptsFile } from './config';
 export { connectTemporal, type TemporalConnection } from './temporal/connection';
 export { ensureTemporalCli } from './temporal/setup';
 export { ensureDevServer, stopDevServer, devServerStatus, registerSearchAttributes } from './temporal/dev-server';
@@ -18,3 +30,5 @@ export { startSimServer } from '../sim/server';
 export type { MaspoConfig } from '../core/config';
 export type { EvaluateInput, EvaluateResult, EvaluateProgress, ItemRecord, MasSpec, AgentSpec, DatasetRef } from '../core/evaluation';
 export type { ModelSpec, LlmRequest, LlmResult, ModelRole } from '../core/llm';
+export type { OptimizeInput, OptimizeResult, CallTotals, HeldOutResult } from '../core/optimization';
+export type { SearchSettings } from '../core/maspo/types';

@@ -99,7 +99,7 @@ export function formatPlan(r: PlanReport): string {
     `${label.padEnd(22)} ${ROLES.map((role) => pad(num(b.roles[role].calls), 10)).join(' ')} ${pad(num(b.total.calls), 10)}`;
   for (const round of c.rounds) lines.push(row(`  round ${round.round}`, round));
   lines.push(row('  search total', c.search));
-  if (c.heldOut && r.heldOut) lines.push(row(`  held-out eval (2×${r.heldOut.items}×${r.heldOut.agents})`.slice(0, 22), c.heldOut));
+  if (c.heldOut && r.heldOut) lines.push(row('  held-out eval', c.heldOut) + `   (seed + optimised: 2 × ${num(r.heldOut.items)} items × ${r.heldOut.agents} agents)`);
   lines.push(row('  TOTAL', c.total));
   if (r.calls.summaries) lines.push(`  (${num(r.calls.summaries)} of the backbone calls are hand-off summaries)`);
   lines.push('', 'tokens and dollars (estimates)   calls    in tok/call  out tok/call      input tok     output tok      dollars  price (USD/1M in/out)');
