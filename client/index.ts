@@ -14,6 +14,7 @@
 export { loadConfig, parseConfigText, buildEvaluateInput, resolveDataset, ConfigError } from './config';
 export { startEvaluation, awaitEvaluation, evaluationProgress, defaultEvaluationId } from './evaluate';
 export {
+  optimize,
   buildOptimizeInput,
   startOptimization,
   awaitOptimization,

@@ -8,7 +8,7 @@ import { controlUpdate, roundProgressQuery, runProgressQuery } from '../workflow
 import { resolveOptimizeSettings } from '../core/maspo/settings';
 import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
 import type { optimizeMas } from '../workflows/optimize/run';
-import { ConfigError, modelSpec, resolveDataset, type LoadedConfig } from './config';
+import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
@@ -132,4 +132,13 @@ export function formatSearchProgress(p: SearchProgressView): string {
 /** Pause, resume or stop a search at its next boundary; returns the new control state. */
 export async function controlOptimization(client: Client, workflowId: string, command: 'pause' | 'resume' | 'stop'): Promise<string> {
   return client.workflow.getHandle(workflowId).executeUpdate(controlUpdate, { args: [command] });
+}
+
+/**
+ * One call from a config file to a running search: load and validate the config, start the run, return its
+ * handle (await `handle.result()`). A worker must serve the config's task queue (`maspo worker -c <config>`).
+ */
+export async function optimize(configFile: string, options: { client: Client; workflowId?: string }): Promise<WorkflowHandle<typeof optimizeMas>> {
+  const input = await buildOptimizeInput(await loadConfig(configFile));
+  return startOptimization(options.client, input, options.workflowId);
 }

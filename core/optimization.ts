@@ -6,7 +6,7 @@ import type { DatasetRef, EvaluateOptions, ItemView, MasSpec } from './evaluatio
 import type { AccuracySummary } from './stats';
 import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
 import type { BeamNode, SearchState } from './maspo/beam';
-import type { RewardBreakdown, VerdictTally } from './maspo/reward';
+import type { ItemVerdicts, RewardBreakdown, VerdictTally } from './maspo/reward';
 import type { MisalignmentCase, SearchSettings } from './maspo/types';
 import type { AgentOutput } from '../workflows/run-mas';
 
@@ -82,6 +82,8 @@ export interface CandidateResult {
   R: number;
   breakdown: RewardBreakdown;
   tally: VerdictTally;
+  /** Per-sample outcomes (local / lookahead / global / terminal) from the candidate's side: the audit trail of R. */
+  verdicts: ItemVerdicts[];
   /** Cases mined from this evaluation for the optimizer's case slot (misalignment, random or success). */
   cases: MisalignmentCase[];
   /** Share of evaluable items that were misaligned (null when none was evaluable). */

@@ -57,7 +57,7 @@ export async function evaluateCandidate(input: CandidateInput): Promise<Candidat
   const prng = new Prng(deriveSeed(ctx.seed, 'cases', input.round, agentId, input.step, candidateKey));
   const cases = input.mode === 'step' ? casesFromEvaluation(mining, { settings, agentId, terminalId: terminal, round: input.round, step: input.step }, prng) : [];
 
-  return { candidate: input.candidate, R: breakdown.R, breakdown, tally, cases, misalignmentRate: misalignmentRate(mining), totals };
+  return { candidate: input.candidate, R: breakdown.R, breakdown, tally, verdicts: items, cases, misalignmentRate: misalignmentRate(mining), totals };
 }
 
 /** One planned comparison on one item: null when it is not made (faithful: an empty lookahead output). */
