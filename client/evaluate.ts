@@ -8,6 +8,7 @@ import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/ev
 import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_TOPOLOGY } from '../core/search-attributes';
 import type { evaluateMas } from '../workflows/evaluate';
 import { batchProgressQuery, evaluationStatusQuery } from '../workflows/messages';
+import { awaitWithProgress } from './poll';
 
 export function configDigest(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
@@ -64,21 +65,5 @@ export async function awaitEvaluation(
   onProgress?: (p: EvaluateProgress) => void,
   pollMs = 500,
 ): Promise<EvaluateResult> {
-  let finished = false;
-  const poller = (async () => {
-    while (!finished && onProgress) {
-      try {
-        onProgress(await evaluationProgress(client, handle.workflowId));
-      } catch {
-        // not queryable yet (no worker has picked it up) or just finished: try again
-      }
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
-  })();
-  try {
-    return await handle.result();
-  } finally {
-    finished = true;
-    await poller;
-  }
+  return awaitWithProgress(handle.result(), () => evaluationProgress(client, handle.workflowId), onProgress, pollMs);
 }

@@ -10,6 +10,7 @@ import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
+import { awaitWithProgress } from './poll';
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
   const { config } = loaded;
@@ -69,24 +70,7 @@ export async function awaitOptimization(
   onProgress?: (p: SearchProgressView) => void,
   pollMs = 1000,
 ): Promise<OptimizeResult> {
-  let finished = false;
-  const poller = (async () => {
-    while (!finished && onProgress) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      if (finished) break;
-      try {
-        onProgress(await optimizationProgress(client, handle.workflowId));
-      } catch {
-        // between executions (continue-as-new) or not yet picked up by a worker: try again
-      }
-    }
-  })();
-  try {
-    return await handle.result();
-  } finally {
-    finished = true;
-    await poller;
-  }
+  return awaitWithProgress(handle.result(), () => optimizationProgress(client, handle.workflowId), onProgress, pollMs);
 }
 
 export interface SearchProgressView {
