@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerEvaluate } from './commands/evaluate';
 import { registerOptimize, registerSearchControl } from './commands/optimize';
+import { registerPlan } from './commands/plan';
 import { registerServer, registerSetup } from './commands/server';
 import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerEvaluate(program);
   registerOptimize(program);
+  registerPlan(program);
   registerSearchControl(program);
   registerStatus(program);
   registerSim(program);

@@ -10,6 +10,7 @@ import { GraphError, validateGraph, predecessors } from './graph';
 import { MODEL_ROLES, PROVIDERS } from './llm';
 import { checkTemplate } from './template';
 import { SimWorldSchema } from './sim-config';
+import { PricesSchema } from './pricing';
 import { BENCHMARK_FORMATS, type BenchmarkFormat } from './evaluation';
 import { OptimizeSchema, requireSearchModels } from './maspo/settings';
 
@@ -207,6 +208,8 @@ export const ConfigSchema = z
     evaluate: EvaluateOptionsSchema.default(EvaluateOptionsSchema.parse({})),
     /** The prompt search (MASPO); absent = evaluation only. See core/maspo/settings.ts. */
     optimize: OptimizeSchema.optional(),
+    /** Price overrides, USD per 1M tokens: { model (or prefix*): { input, output } }. See core/pricing.ts. */
+    prices: PricesSchema.optional(),
   })
   .strict()
   .superRefine(requireSearchModels);
