@@ -3,6 +3,7 @@
  * maps known errors to a one-line message and a non-zero exit code, without stack traces.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
 import { registerOptimize, registerSearchControl } from './commands/optimize';
 import { registerPlan } from './commands/plan';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerServer(program);
   registerWorker(program);
   registerEvaluate(program);
+  registerCompare(program);
   registerOptimize(program);
   registerPlan(program);
   registerSearchControl(program);

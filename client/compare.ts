@@ -86,6 +86,7 @@ export async function startComparison(
     latest[side] = p;
     if (!opts.onProgress || !latest.a || !latest.b) return;
     const [x, y] = [latest.a, latest.b];
+    if (x.total === 0 || y.total === 0) return; // a run still loading its dataset: the combined total is not known yet
     opts.onProgress({
       total: x.total + y.total,
       done: x.done + y.done,

@@ -62,7 +62,7 @@ describe('maspo CLI on bad input', () => {
   });
 
   test('--help works on every command', async () => {
-    for (const args of [['--help'], ['evaluate', '--help'], ['worker', '--help'], ['server', '--help'], ['status', '--help'], ['sim', 'serve', '--help'], ['setup', '--help']]) {
+    for (const args of [['--help'], ['evaluate', '--help'], ['worker', '--help'], ['server', '--help'], ['status', '--help'], ['sim', 'serve', '--help'], ['setup', '--help'], ['optimize', '--help'], ['plan', '--help'], ['compare', '--help'], ['result', '--help'], ['pause', '--help']]) {
       const proc = spawnCli(args, { ...process.env, MASPO_HOME: home });
       expect(await proc.exited).toBe(0);
       expect(proc.output()).toMatch(/Usage: maspo/);
