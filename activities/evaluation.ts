@@ -4,7 +4,7 @@
  * reference), so workflow histories carry indices and questions, never whole files.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { datasetGrader, type DatasetRef, type GradeRequest, type GradeResult, type ItemView } from '../core/evaluation';
+import { datasetGrader, splitPart, type DatasetRef, type GradeRequest, type GradeResult, type ItemView } from '../core/evaluation';
 import { parseBenchmark, type BenchmarkItem } from './datasets/benchmarks';
 import { DatasetError } from './datasets/errors';
 import { parseJsonl, readDatasetFile, type DatasetItem } from './datasets/jsonl';
@@ -21,8 +21,8 @@ export async function loadDatasetItems(ref: DatasetRef): Promise<LoadedItem[]> {
   if (digest !== ref.digest) {
     throw new DatasetError(`${ref.path}: the file changed after the evaluation started (sha256 ${digest.slice(0, 12)} ≠ ${ref.digest.slice(0, 12)})`);
   }
-  if (ref.kind === 'benchmark') return parseBenchmark(ref.format, ref.path, bytes, { limit: ref.limit, tests: ref.tests });
-  return parseJsonl(ref.path, bytes, ref.fields, ref.limit);
+  const all = ref.kind === 'benchmark' ? parseBenchmark(ref.format, ref.path, bytes, { limit: ref.limit, tests: ref.tests }) : parseJsonl(ref.path, bytes, ref.fields, ref.limit);
+  return ref.split ? splitPart(all.length, ref.split).map((i) => all[i]) : all;
 }
 
 export function createEvaluationActivities() {

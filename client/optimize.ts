@@ -2,7 +2,7 @@
  * Library front door for the optimisation job: resolve a config into the run's input, start it, await it.
  */
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
-import { datasetGrader } from '../core/evaluation';
+import { datasetGrader, type DatasetRef } from '../core/evaluation';
 import { addTotals, type OptimizeInput, type OptimizeResult } from '../core/optimization';
 import { controlUpdate, roundProgressQuery, runProgressQuery } from '../workflows/optimize/messages';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
@@ -10,6 +10,7 @@ import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
+import { loadDatasetItems } from '../activities/evaluation';
 import { awaitWithProgress } from './poll';
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
@@ -17,11 +18,23 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
   if (!config.optimize) throw new ConfigError(`${loaded.file}: optimize: this section is required by \`maspo optimize\``);
   const dataset = await resolveDataset(loaded);
   const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
-  // The optimisation pool comes from the train split of generated tasks (held-out evaluation uses test).
-  const pool = dataset.kind === 'sim' ? { ...dataset, name: 'sim-train', split: 'train' as const, size: settings.poolSize } : dataset;
-  // Held-out evaluation after the search: the generated test split, disjoint from the train pool by construction.
-  // (For file datasets the pool/held-out split comes with the experiment runner; until then no held-out run.)
-  const heldOut = dataset.kind === 'sim' ? { dataset, options: config.evaluate } : undefined;
+  // The optimisation pool and the held-out set are disjoint by construction: generated tasks come from the train
+  // and test splits; a file is split in two with the run's seed (pool: `poolSize` items; held-out: the rest).
+  let pool: DatasetRef;
+  let heldOutSet: DatasetRef;
+  if (dataset.kind === 'sim') {
+    pool = { ...dataset, name: 'sim-train', split: 'train', size: settings.poolSize };
+    heldOutSet = dataset;
+  } else {
+    const size = (await loadDatasetItems(dataset)).length;
+    if (config.optimize.heldOut !== false && size <= settings.poolSize) {
+      throw new ConfigError(`${loaded.file}: optimize.poolSize: ${settings.poolSize} pool items leave nothing held out of ${dataset.name} (${size} items); lower it or set optimize.heldOut: false`);
+    }
+    const split = { seed: config.seed, poolSize: settings.poolSize };
+    pool = { ...dataset, name: `${dataset.name}-pool`, split: { ...split, part: 'pool' } };
+    heldOutSet = { ...dataset, name: `${dataset.name}-held-out`, split: { ...split, part: 'held-out' } };
+  }
+  const heldOut = config.optimize.heldOut === false ? undefined : { dataset: heldOutSet, options: config.evaluate };
   return {
     heldOut,
     ctx: {

@@ -5,6 +5,7 @@
 import type { Edge } from './graph';
 import type { LlmUsage, ModelSpec } from './llm';
 import type { AccuracySummary } from './stats';
+import { deriveSeed, Prng } from './prng';
 
 export interface AgentSpec {
   id: string;
@@ -47,6 +48,22 @@ export const BENCHMARK_GRADERS: Record<BenchmarkFormat, Grader> = {
  * Where items come from. The workflow carries this reference, never the items: activities load them
  * (and check `digest`, so an edited file cannot silently change a running evaluation).
  */
+/**
+ * A deterministic two-way split of a file dataset: `poolSize` items drawn with `seed` form the optimisation pool,
+ * every other item the held-out set. Both parts refer to the same file, so they are disjoint by construction.
+ */
+export interface DatasetSplit {
+  seed: number;
+  poolSize: number;
+  part: 'pool' | 'held-out';
+}
+
+/** Item indices of one part of a split, ascending (pure; the same for every caller). */
+export function splitPart(datasetSize: number, split: DatasetSplit): number[] {
+  const pool = new Set(new Prng(deriveSeed(split.seed, 'dataset-split')).sample(Array.from({ length: datasetSize }, (_, i) => i), split.poolSize));
+  return Array.from({ length: datasetSize }, (_, i) => i).filter((i) => pool.has(i) === (split.part === 'pool'));
+}
+
 export type DatasetRef =
   | {
       kind: 'sim';
@@ -68,6 +85,8 @@ export type DatasetRef =
       limit?: number;
       /** sha256 of the file bytes at submission time. */
       digest: string;
+      /** Only this part of the file (optimisation pool vs held-out). */
+      split?: DatasetSplit;
     }
   | {
       kind: 'benchmark';
@@ -81,6 +100,8 @@ export type DatasetRef =
       limit?: number;
       /** HumanEval-ET only; default `check`. */
       tests?: HumanEvalTests;
+      /** Only this part of the file (optimisation pool vs held-out). */
+      split?: DatasetSplit;
     };
 
 /** The grader a dataset's items use: sim is numeric, jsonl as configured, a benchmark by its format. */

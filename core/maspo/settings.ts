@@ -98,6 +98,8 @@ export const OptimizeSchema = z
     handoffSummaryWords: z.union([z.literal(false), z.number().int().min(5).max(1000)]).optional(),
     /** Faithful successor-side injection cap. Default 5. */
     maxInjectedQuestions: z.number().int().min(0).max(100).default(5),
+    /** After the search, evaluate seed vs optimised prompts on the held-out split (disjoint from the pool). Default true. */
+    heldOut: z.boolean().default(true),
     /** Characters kept per text in a misalignment case. Default 2000. */
     caseCharLimit: z.number().int().min(100).max(100_000).default(2000),
   })
