@@ -13,6 +13,7 @@ import { SimWorldSchema } from './sim-config';
 import { PricesSchema } from './pricing';
 import { BENCHMARK_FORMATS, type BenchmarkFormat } from './evaluation';
 import { OptimizeSchema, requireSearchModels } from './maspo/settings';
+import { expandPreset, PRESET_LIMITS, PRESET_TASKS, PRESETS } from './topologies';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AGENT_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -89,7 +90,7 @@ const EdgeSchema = z.union([
     }),
 ]);
 
-export const MasSchema = z
+const ExplicitMasSchema = z
   .object({
     /** Label for search attributes and reports: chain, hierarchical, debate, dag, … */
     topology: z.string().min(1).default('dag'),
@@ -112,7 +113,77 @@ export const MasSchema = z
       }
     });
   });
-export type MasConfig = z.infer<typeof MasSchema>;
+
+/** Per-agent changes to a preset's prompts, keyed by agent id. */
+const PresetOverrideSchema = z
+  .object({ prompt: z.string().min(1).optional(), description: z.string().optional() })
+  .strict();
+
+/**
+ * The preset form (core/topologies.ts): `{ preset, task, agents?, rounds?, overrides? }`, expanded here into the
+ * explicit form and then validated by it like a hand-written graph.
+ */
+const PresetMasSchema = z
+  .object({
+    preset: z.enum(PRESETS),
+    task: z.enum(PRESET_TASKS),
+    /** Number of predictors (preset llm-aggregator only; default 3). */
+    agents: z.number().int().min(PRESET_LIMITS.agents.min).max(PRESET_LIMITS.agents.max).optional(),
+    /** Predictor → reflector rounds (preset chain only; default 1). */
+    rounds: z.number().int().min(PRESET_LIMITS.rounds.min).max(PRESET_LIMITS.rounds.max).optional(),
+    overrides: z.record(z.string(), PresetOverrideSchema).optional(),
+  })
+  .strict()
+  .transform((p, ctx): z.input<typeof ExplicitMasSchema> => {
+    let ok = true;
+    if (p.agents !== undefined && p.preset !== 'llm-aggregator') {
+      ctx.addIssue({ code: 'custom', path: ['agents'], message: `only applies to preset llm-aggregator, not '${p.preset}'` });
+      ok = false;
+    }
+    if (p.rounds !== undefined && p.preset !== 'chain') {
+      ctx.addIssue({ code: 'custom', path: ['rounds'], message: `only applies to preset chain, not '${p.preset}'` });
+      ok = false;
+    }
+    if (!ok) return z.NEVER;
+    const mas = expandPreset({ preset: p.preset, task: p.task, agents: p.agents, rounds: p.rounds });
+    const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+    for (const [id, o] of Object.entries(p.overrides ?? {})) {
+      const agent = mas.agents.find((a) => a.id === id);
+      if (!agent) {
+        ctx.addIssue({ code: 'custom', path: ['overrides', id], message: `preset '${p.preset}' has no agent '${id}' (its agents: ${graph.agents.join(', ')})` });
+        ok = false;
+        continue;
+      }
+      if (o.prompt !== undefined) {
+        for (const problem of checkTemplate(o.prompt, predecessors(graph, id).length > 0)) {
+          ctx.addIssue({ code: 'custom', path: ['overrides', id, 'prompt'], message: `agent '${id}': ${problem.message}` });
+          ok = false;
+        }
+        agent.prompt = o.prompt;
+      }
+      if (o.description !== undefined) agent.description = o.description;
+    }
+    return ok ? mas : z.NEVER;
+  })
+  .pipe(ExplicitMasSchema);
+
+/** True when a `mas` value is written in the preset form (has a `preset` key). */
+function isPresetForm(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && 'preset' in v;
+}
+
+/**
+ * The agent graph: EITHER explicit (`topology`, `agents`, `edges`) OR a preset
+ * (`preset`, `task`, `agents?`, `rounds?`, `overrides?`; see core/topologies.ts), which is expanded into the
+ * explicit form. Either way the output is the explicit form, validated the same way.
+ */
+export const MasSchema = z.unknown().transform((v, ctx): z.output<typeof ExplicitMasSchema> => {
+  const parsed = (isPresetForm(v) ? PresetMasSchema : ExplicitMasSchema).safeParse(v);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, input: issue.input } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+export type MasConfig = z.output<typeof MasSchema>;
 
 function pathPart(p: string): string | number {
   return /^\d+$/.test(p) ? Number(p) : p;
