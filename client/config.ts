@@ -126,7 +126,7 @@ export async function buildEvaluateInput(loaded: LoadedConfig): Promise<Evaluate
     seed: config.seed,
     taskQueue: config.taskQueue,
     dataset: await resolveDataset(loaded),
-    mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges },
+    mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords },
     models: { backbone: modelSpec(config, 'backbone')! },
     options: config.evaluate,
   };

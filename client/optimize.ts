@@ -42,7 +42,7 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
       seed: config.seed,
       taskQueue: config.taskQueue,
       dataset: pool,
-      mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges },
+      mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords },
       models: { backbone: modelSpec(config, 'backbone')!, optimizer: modelSpec(config, 'optimizer')!, judge: modelSpec(config, 'judge')! },
       settings,
       concurrency: config.evaluate.concurrency,

@@ -80,7 +80,14 @@ export const AgentSchema = z
   .strict();
 
 const EdgeSchema = z.union([
-  z.object({ from: z.string().min(1), to: z.string().min(1) }).strict(),
+  z
+    .object({
+      from: z.string().min(1),
+      to: z.string().min(1),
+      /** What the successor receives: the predecessor's full output (default) or a short summary of it. */
+      handoff: z.enum(['full', 'summary']).optional(),
+    })
+    .strict(),
   z
     .string()
     .regex(/^\s*[^\s>-][^>]*?\s*->\s*\S.*$/, 'must look like "solver -> reviewer"')
@@ -96,6 +103,8 @@ const ExplicitMasSchema = z
     topology: z.string().min(1).default('dag'),
     agents: z.array(AgentSchema).min(1, 'at least one agent is required'),
     edges: z.array(EdgeSchema).default([]),
+    /** Length limit of hand-off summaries (edges with `handoff: summary`), in words. */
+    summaryWords: z.number().int().min(5).max(1000).default(30),
   })
   .strict()
   .superRefine((mas, ctx) => {

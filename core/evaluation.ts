@@ -15,10 +15,22 @@ export interface AgentSpec {
   prompt: string;
 }
 
+export interface MasEdge extends Edge {
+  /** What the successor receives: the predecessor's full output (default) or a short summary of it. */
+  handoff?: 'full' | 'summary';
+}
+
 export interface MasSpec {
   topology: string;
   agents: AgentSpec[];
-  edges: Edge[];
+  edges: MasEdge[];
+  /** Length limit of hand-off summaries, in words (default 30). */
+  summaryWords?: number;
+}
+
+/** True when some edge out of `agentId` hands on a summary instead of the full output. */
+export function summarizesFor(mas: MasSpec, agentId: string): boolean {
+  return mas.edges.some((e) => e.from === agentId && e.handoff === 'summary');
 }
 
 /**

@@ -112,6 +112,42 @@ models: { backbone: { provider: sim, model: sim-agent } }
     }
   });
 
+  test('an edge marked handoff: summary hands the successor a short summary instead of the full output', async () => {
+    const e = maybe();
+    if (!e) return;
+    const input = await inputFrom(CHAIN_YAML, (t) =>
+      t.replace('edges: ["solver -> reviewer"]', 'edges: [{ from: solver, to: reviewer, handoff: summary }]\n  summaryWords: 20').replace('size: 12', 'size: 3'),
+    );
+    const w = await startWorkers(e, input.taskQueue, path.join(tempHome(), 'cache'));
+    try {
+      const r = await (await startEvaluation(e.client, input, `eval-${input.taskQueue}`)).result();
+      expect(r.calls).toBe(9); // solver, its summary, reviewer — per item
+      const history = await e.client.workflow.getHandle(`eval-${input.taskQueue}/batch-0`).fetchHistory();
+      // label → prompt and reply of every LLM call of the first item, from the batch's history
+      const events = history.events!;
+      const replyOf = (id: unknown) => {
+        const done = events.find((ev) => String(ev.activityTaskCompletedEventAttributes?.scheduledEventId) === String(id));
+        return JSON.parse(Buffer.from(done!.activityTaskCompletedEventAttributes!.result!.payloads![0].data!).toString()).text as string;
+      };
+      const calls = events
+        .filter((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name === 'llmCall')
+        .map((ev) => {
+          const req = JSON.parse(Buffer.from(ev.activityTaskScheduledEventAttributes!.input!.payloads![1].data!).toString()) as { label: string; messages: Array<{ content: string }> };
+          return { label: req.label, prompt: req.messages[0].content, reply: replyOf(ev.eventId) };
+        })
+        .filter((c) => c.label.startsWith(`item ${r.records[0].id} `));
+      const solver = calls.find((c) => c.label.endsWith('agent solver'))!;
+      const summary = calls.find((c) => c.label.includes('summary of solver'))!;
+      const reviewer = calls.find((c) => c.label.endsWith('agent reviewer'))!;
+      expect(summary.prompt).toContain('at most 20 words');
+      expect(summary.prompt).toContain(solver.reply);
+      expect(reviewer.prompt).toContain(summary.reply);
+      if (summary.reply !== solver.reply) expect(reviewer.prompt).not.toContain(solver.reply);
+    } finally {
+      await w.stop();
+    }
+  });
+
   test('a missing API key fails the evaluation fast with a message naming provider, model and env var', async () => {
     const e = maybe();
     if (!e) return;

@@ -4,7 +4,8 @@
  */
 import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { NON_RETRYABLE_LLM_ERRORS } from '../core/llm';
-import { preview, type DatasetRef, type EvaluateProgress, type ItemRecord, type ItemView, type MasSpec } from '../core/evaluation';
+import { buildHandoffSummaryPrompt } from '../core/maspo/prompts';
+import { datasetGrader, preview, type DatasetRef, type EvaluateProgress, type ItemRecord, type ItemView, type MasSpec } from '../core/evaluation';
 import type { ModelSpec } from '../core/llm';
 import { evaluation, llmActivity } from './activities';
 import { batchProgressQuery } from './messages';
@@ -43,12 +44,20 @@ export async function evaluateBatch(input: EvaluateBatchInput): Promise<ItemReco
 
 async function evaluateItem(input: EvaluateBatchInput, item: ItemView): Promise<ItemRecord> {
   try {
-    const run = await runMas(input.mas, item.question, (agent, prompt) =>
-      llmActivity(input.taskQueue, 'backbone', input.backbone, input.llmHeartbeatTimeoutMs, `item ${item.id} · agent ${agent.id}`).llmCall(
-        input.backbone,
-        { role: 'backbone', messages: [{ role: 'user', content: prompt }], sampleIndex: 0, label: `item ${item.id} · ${agent.id}` },
-      ),
-    );
+    const call = (label: string, prompt: string) =>
+      llmActivity(input.taskQueue, 'backbone', input.backbone, input.llmHeartbeatTimeoutMs, label).llmCall(input.backbone, {
+        role: 'backbone',
+        messages: [{ role: 'user', content: prompt }],
+        sampleIndex: 0,
+        label,
+      });
+    const summaries = input.mas.edges.some((e) => e.handoff === 'summary');
+    const taskType = datasetGrader(input.dataset) === 'code' ? 'code' : 'math';
+    const run = await runMas(input.mas, item.question, (agent, prompt) => call(`item ${item.id} · agent ${agent.id}`, prompt), {
+      handoff: summaries
+        ? (agent, output) => call(`item ${item.id} · summary of ${agent.id}`, buildHandoffSummaryPrompt(output, input.mas.summaryWords ?? 30, taskType))
+        : undefined,
+    });
     const grade = await evaluation.gradeItem(input.dataset, { index: item.index, output: run.final });
     return { ...grade, id: item.id, outputPreview: preview(run.final), calls: run.calls };
   } catch (err) {

@@ -6,3 +6,4 @@ export { optimizeRound } from './optimize/round';
 export { optimizeStep } from './optimize/step';
 export { refreshBeam } from './optimize/refresh';
 export { evaluateCandidate } from './optimize/candidate';
+export { experimentGrid } from './experiment';

@@ -1,8 +1,8 @@
 /**
  * Runs a multi-agent system on one question: every agent starts as soon as all its predecessors have
  * answered (so independent agents run in parallel and the critical path is the graph's depth), and each
- * agent's `{{context}}` is what its predecessors handed on: their full output, or a short summary when a
- * `handoff` is given (the reference's 30-word behaviour). Deterministic orchestration only: the LLM calls are
+ * agent's `{{context}}` is what its predecessors handed on: their full output, or, on edges marked
+ * `handoff: summary` (or everywhere with `summarizeAll`, the reference's 30-word behaviour), a short summary. Deterministic orchestration only: the LLM calls are
  * the injected `callAgent` / `handoff` (activities).
  *
  * `reuse` supplies agents whose results are already known (e.g. upstream agents when only one agent's prompt
@@ -10,7 +10,7 @@
  */
 import { predecessors, topologicalOrder, terminalAgent, type AgentGraph } from '../core/graph';
 import { joinContext, renderTemplate } from '../core/template';
-import type { AgentCallRecord, AgentSpec, MasSpec } from '../core/evaluation';
+import { summarizesFor, type AgentCallRecord, type AgentSpec, type MasSpec } from '../core/evaluation';
 import type { LlmResult } from '../core/llm';
 
 export type AgentCaller = (agent: AgentSpec, prompt: string) => Promise<LlmResult>;
@@ -22,7 +22,7 @@ export type Handoff = (agent: AgentSpec, output: string) => Promise<LlmResult>;
 export interface AgentOutput {
   /** The agent's own output. */
   output: string;
-  /** What its successors received (= output without a hand-off summary). */
+  /** Its hand-off summary for successors on `summary` edges (= output when none was made). */
   handoff: string;
   /** The agent's `{{context}}`: its predecessors' hand-offs, joined. */
   context: string;
@@ -39,7 +39,10 @@ export interface MasRun {
 
 export interface RunMasOptions {
   reuse?: Readonly<Record<string, AgentOutput>>;
+  /** The summariser for hand-offs: used for agents with an outgoing `handoff: summary` edge (or all, see below). */
   handoff?: Handoff;
+  /** Every edge hands on a summary, whatever the edges say (the reference's behaviour; faithful profile). */
+  summarizeAll?: boolean;
 }
 
 export function graphOf(mas: MasSpec): AgentGraph {
@@ -73,7 +76,8 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
         : (async () => {
             const preds = predecessors(graph, id);
             const upstream = await Promise.all(preds.map(run));
-            const context = joinContext(preds.map((agentId, i) => ({ agentId, text: upstream[i].handoff })));
+            const summarized = (from: string) => options.summarizeAll || mas.edges.some((e) => e.from === from && e.to === id && e.handoff === 'summary');
+            const context = joinContext(preds.map((agentId, i) => ({ agentId, text: summarized(agentId) ? upstream[i].handoff : upstream[i].output })));
             const agent = byId.get(id)!;
             const made: LlmResult[] = [];
             results.set(id, made);
@@ -81,7 +85,7 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
             made.push(result);
             // The terminal's output goes nowhere, so it is never summarised (the reference wastes that call).
             let handoff = result.text;
-            if (options.handoff && id !== terminal) {
+            if (options.handoff && id !== terminal && (options.summarizeAll || summarizesFor(mas, id))) {
               const summary = await options.handoff(agent, result.text);
               made.push(summary);
               handoff = summary.text;

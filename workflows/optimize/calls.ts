@@ -7,7 +7,7 @@ import type { LlmResult, ModelRole } from '../../core/llm';
 import { countCall, type CallTotals, type SearchContext } from '../../core/optimization';
 import { buildHandoffSummaryPrompt } from '../../core/maspo/prompts';
 import { llmActivity } from '../activities';
-import type { AgentCaller, Handoff } from '../run-mas';
+import type { AgentCaller, RunMasOptions } from '../run-mas';
 
 async function call(ctx: SearchContext, role: ModelRole, prompt: string, sampleIndex: number, label: string, totals: CallTotals): Promise<LlmResult> {
   const spec = ctx.models[role];
@@ -26,12 +26,19 @@ export function agentCaller(ctx: SearchContext, itemId: string, totals: CallTota
   return (agent: AgentSpec, prompt: string) => call(ctx, 'backbone', prompt, 0, `item ${itemId} · agent ${agent.id}`, totals);
 }
 
-/** Hand-off summaries (faithful profile), or undefined when successors receive full outputs. */
-export function handoffFor(ctx: SearchContext, itemId: string, totals: CallTotals): Handoff | undefined {
-  const words = ctx.settings.handoffSummaryWords;
-  if (words === null) return undefined;
-  return (agent: AgentSpec, output: string) =>
-    call(ctx, 'backbone', buildHandoffSummaryPrompt(output, words, ctx.settings.taskType), 0, `item ${itemId} · summary of ${agent.id}`, totals);
+/**
+ * Hand-off options for `runMas`: summaries on every edge in the faithful profile (`handoffSummaryWords`), else
+ * only on edges the config marks `handoff: summary`.
+ */
+export function handoffFor(ctx: SearchContext, itemId: string, totals: CallTotals): Pick<RunMasOptions, 'handoff' | 'summarizeAll'> {
+  const all = ctx.settings.handoffSummaryWords;
+  if (all === null && !ctx.mas.edges.some((e) => e.handoff === 'summary')) return {};
+  const words = all ?? ctx.mas.summaryWords ?? 30;
+  return {
+    summarizeAll: all !== null,
+    handoff: (agent: AgentSpec, output: string) =>
+      call(ctx, 'backbone', buildHandoffSummaryPrompt(output, words, ctx.settings.taskType), 0, `item ${itemId} · summary of ${agent.id}`, totals),
+  };
 }
 
 export function judgeCall(ctx: SearchContext, prompt: string, label: string, totals: CallTotals): Promise<LlmResult> {

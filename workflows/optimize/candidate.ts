@@ -37,7 +37,7 @@ export async function evaluateCandidate(input: CandidateInput): Promise<Candidat
   // One entry per batch item, in batch order, so the outcome never depends on which call finished first.
   const perItem = await mapBounded(input.baseline, ctx.concurrency, async (item) => {
     const reuse = Object.fromEntries(Object.entries(item.agents).filter(([id]) => !rerun.has(id)));
-    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { reuse, handoff: handoffFor(ctx, item.id, totals) });
+    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { reuse, ...handoffFor(ctx, item.id, totals) });
     const judged = await Promise.all(planned.map((p) => judge(input, p, item, run, info, candidateKey, totals)));
     return { item, run, judged: judged.filter((j): j is JudgedComparison => j !== null) };
   });

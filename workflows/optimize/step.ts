@@ -71,7 +71,7 @@ export async function runBaselines(
   const dependent = new Set([agentId, ...descendants(graph, agentId)]);
   const system = withPrompt(withPrompts(ctx.mas, prompts), agentId, prompt);
   return mapBounded(items, ctx.concurrency, async (item) => {
-    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { reuse: shared.get(item.index), handoff: handoffFor(ctx, item.id, totals) });
+    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { reuse: shared.get(item.index), ...handoffFor(ctx, item.id, totals) });
     if (!shared.has(item.index)) shared.set(item.index, Object.fromEntries(Object.entries(run.agents).filter(([id]) => !dependent.has(id))));
     return { ...item, agents: run.agents };
   });

@@ -1,0 +1,52 @@
+/**
+ * An experiment grid: every (variant, seed) search as an `optimizeMas` child with a deterministic id
+ * `<parent>/<variant>/seed-<n>`, at most `concurrency` at a time. Each child ends with its own held-out
+ * evaluation of seed vs optimized prompts; this workflow only collects the results (the table is built client-side).
+ */
+import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { ExperimentResult, ExperimentRunResult } from '../core/experiment';
+import type { OptimizeInput } from '../core/optimization';
+import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
+import { optimizeMas } from './optimize/run';
+import { mapBounded } from './pool';
+
+export interface ExperimentRun {
+  /** `<variant>/seed-<n>`. */
+  id: string;
+  variant: string;
+  seed: number;
+  input: OptimizeInput;
+}
+
+export interface ExperimentGridInput {
+  runs: ExperimentRun[];
+  /** Searches in flight at once. */
+  concurrency: number;
+}
+
+export async function experimentGrid(input: ExperimentGridInput): Promise<ExperimentResult> {
+  const parent = workflowInfo().workflowId;
+  let done = 0;
+  setCurrentDetails(`0/${input.runs.length} runs done`);
+  const runs = await mapBounded(input.runs, input.concurrency, async (run): Promise<ExperimentRunResult> => {
+    const { ctx } = run.input;
+    const workflowId = `${parent}/${run.id}`;
+    const r = await executeChild(optimizeMas, {
+      workflowId,
+      args: [run.input],
+      staticSummary: `${run.variant}, seed ${run.seed}`,
+      typedSearchAttributes: [
+        { key: SA_KIND, value: 'optimize' },
+        { key: SA_RUN, value: ctx.runName },
+        { key: SA_DATASET, value: ctx.dataset.name },
+        { key: SA_TOPOLOGY, value: ctx.mas.topology },
+        { key: SA_STRATEGY, value: `${ctx.settings.strategy}/${ctx.settings.profile}` },
+        { key: SA_STATUS, value: 'running' },
+      ],
+    });
+    done++;
+    setCurrentDetails(`${done}/${input.runs.length} runs done`);
+    return { id: run.id, variant: run.variant, seed: run.seed, workflowId, strategy: r.strategy, heldOut: r.heldOut, totals: r.totals, prompts: r.prompts, stopped: r.stopped };
+  });
+  return { runs };
+}
