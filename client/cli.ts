@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
+import { registerExperiment } from './commands/experiment';
 import { registerOptimize, registerSearchControl } from './commands/optimize';
 import { registerPlan } from './commands/plan';
 import { registerServer, registerSetup } from './commands/server';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerCompare(program);
   registerOptimize(program);
+  registerExperiment(program);
   registerPlan(program);
   registerSearchControl(program);
   registerStatus(program);

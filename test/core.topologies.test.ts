@@ -127,7 +127,7 @@ describe('preset form in the config', () => {
 
   test('a preset parses into the explicit form', () => {
     const c = parseConfigText('run.yaml', config('{ preset: debate, task: math }'));
-    expect(c.mas).toEqual(expandPreset({ preset: 'debate', task: 'math' }));
+    expect(c.mas).toEqual({ ...expandPreset({ preset: 'debate', task: 'math' }), summaryWords: 30 });
   });
 
   test('options and overrides apply', () => {
@@ -142,7 +142,7 @@ describe('preset form in the config', () => {
 
   test('the explicit form still works', () => {
     const c = parseConfigText('run.yaml', config('{ agents: [{ id: a, prompt: "{{question}}" }] }'));
-    expect(c.mas).toEqual({ topology: 'dag', agents: [{ id: 'a', role: 'agent', prompt: '{{question}}' }], edges: [] });
+    expect(c.mas).toEqual({ topology: 'dag', agents: [{ id: 'a', role: 'agent', prompt: '{{question}}' }], edges: [], summaryWords: 30 });
   });
 
   test.each([

@@ -1,0 +1,142 @@
+/**
+ * `maspo experiment <grid>`: strategies × ablations × seeds of one base config as durable searches (one
+ * `experimentGrid` workflow, each run an `optimizeMas` child evaluated on the held-out split), then a comparison
+ * table in Markdown and JSON. Every variant is validated through the real `ConfigSchema` before anything starts.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../../core/config';
+import { expandGrid, experimentTable, ExperimentGridSchema, mergeOptimize, summarizeExperiment, type ExperimentGrid, type ExperimentResult } from '../../core/experiment';
+import { SA_KIND, SA_RUN } from '../../core/search-attributes';
+import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../../workflows/experiment';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import { buildOptimizeInput } from '../optimize';
+import { checkApiKeys, startInlineWorkers, type InlineWorkers } from './inline-worker';
+import { openTemporal } from './connect';
+
+/** Reads a YAML/JSON file into plain data; syntax errors are one-line ConfigErrors naming the file (and line). */
+async function readStructured(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+  }
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${file}: invalid JSON (${(e as Error).message})`);
+    }
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const at = lines.linePos(err.pos[0]);
+    throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
+  }
+  return doc.toJS();
+}
+
+export interface LoadedExperiment {
+  file: string;
+  grid: ExperimentGrid;
+  /** The base config as loaded (validated) from `grid.base`. */
+  base: LoadedConfig;
+  runs: ExperimentRun[];
+}
+
+/**
+ * Loads a grid and builds every run's `OptimizeInput`: the variant's `optimize` overrides and the seed are applied
+ * to the base config's raw text, and the result is validated through `ConfigSchema`, so a bad variant is a
+ * `ConfigError` `<grid>: variant '<name>': <field>: <reason>` before anything starts.
+ */
+export async function loadExperiment(file: string): Promise<LoadedExperiment> {
+  const raw = await readStructured(file, 'experiment grid');
+  const parsed = ExperimentGridSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
+  const grid = parsed.data;
+  const baseFile = path.resolve(path.dirname(path.resolve(file)), grid.base);
+  const base = await loadConfig(baseFile);
+  const baseRaw = (await readStructured(baseFile, 'config')) as Record<string, unknown>;
+  const runs: ExperimentRun[] = [];
+  for (const cell of expandGrid(grid, base.config.seed)) {
+    const merged = { ...baseRaw, seed: cell.seed, optimize: mergeOptimize(baseRaw.optimize, cell.overrides) };
+    const checked = ConfigSchema.safeParse(merged);
+    if (!checked.success) throw new ConfigError(`${file}: variant '${cell.variant}': ${formatConfigIssue(checked.error)}`);
+    const config: MaspoConfig = { ...checked.data, name: `${checked.data.name}-${cell.variant}-s${cell.seed}` };
+    const input = await buildOptimizeInput({ file: baseFile, config }).catch((e: unknown) => {
+      throw e instanceof ConfigError ? new ConfigError(`${file}: variant '${cell.variant}': ${e.message}`) : e;
+    });
+    runs.push({ id: cell.id, variant: cell.variant, seed: cell.seed, input });
+  }
+  return { file, grid, base, runs };
+}
+
+export function defaultExperimentId(file: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `experiment-${path.basename(file).replace(/\.(ya?ml|json)$/i, '')}-${stamp}`;
+}
+
+export async function startExperiment(client: Client, exp: LoadedExperiment, workflowId: string): Promise<WorkflowHandle<typeof experimentGrid>> {
+  const input: ExperimentGridInput = { runs: exp.runs, concurrency: exp.grid.concurrency };
+  return client.workflow.start<typeof experimentGrid>('experimentGrid', {
+    taskQueue: exp.base.config.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: SA_KIND, value: 'experiment' },
+      { key: SA_RUN, value: exp.base.config.name },
+    ],
+    staticSummary: `experiment ${path.basename(exp.file)}: ${exp.grid.variants.length} variant(s) × ${exp.runs.length / exp.grid.variants.length} seed(s)`,
+  });
+}
+
+/** Writes `<dir>/experiment.md` and `<dir>/experiment.json`; returns the Markdown. */
+export async function writeExperiment(dir: string, exp: LoadedExperiment, workflowId: string, result: ExperimentResult): Promise<string> {
+  const table = experimentTable(result.runs);
+  const md = [`# Experiment ${path.basename(exp.file)}`, '', `base: ${exp.grid.base} · workflow ${workflowId}`, '', table].join('\n');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'experiment.md'), md);
+  await writeFile(path.join(dir, 'experiment.json'), `${JSON.stringify({ workflowId, grid: exp.grid, variants: summarizeExperiment(result.runs), runs: result.runs }, null, 2)}\n`);
+  return table;
+}
+
+export function registerExperiment(program: Command): void {
+  program
+    .command('experiment')
+    .description('run strategies × ablations × seeds of a base config as durable searches; write a held-out comparison table (Markdown + JSON)')
+    .argument('<grid>', 'experiment grid (YAML or JSON): { base: <config>, seeds: [..], variants: [{ name, optimize: {..} }] }')
+    .option('-o, --out <dir>', 'results directory for experiment.md and experiment.json (default: <grid name>-results)')
+    .option('--json', 'print the full result as JSON on stdout instead of the Markdown table')
+    .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
+    .addOption(new Option('--worker <mode>', 'auto: workers in this process on the embedded server; inline: always; none: never').choices(['auto', 'inline', 'none']).default('auto'))
+    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none' }) => {
+      const exp = await loadExperiment(file);
+      const dir = opts.out ?? `${path.basename(file).replace(/\.(ya?ml|json)$/i, '')}-results`;
+      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
+      const inline = opts.worker === 'inline' || (opts.worker === 'auto' && embedded);
+      if (inline) checkApiKeys(exp.base.config);
+      const temporal = await openTemporal();
+      let workers: InlineWorkers | undefined;
+      try {
+        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, exp.base.config);
+        const handle = await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
+        process.stderr.write(`started ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
+        const result = await handle.result();
+        const table = await writeExperiment(dir, exp, handle.workflowId, result);
+        process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : table);
+      } finally {
+        await workers?.stop();
+        await temporal.close();
+      }
+    });
+}
