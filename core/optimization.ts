@@ -178,6 +178,8 @@ export interface OptimizeResult {
   rounds: RoundSummary[];
   totals: CallTotals;
   pool: number[];
+  /** Where the pool and the held-out items came from (file, digest, split seed and sizes): the split on record. */
+  datasets: { pool: DatasetRef; heldOut?: DatasetRef };
   heldOut?: HeldOutResult;
   /** True when a stop request ended the search early (the prompts are the best so far). */
   stopped: boolean;

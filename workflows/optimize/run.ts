@@ -86,6 +86,7 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       rounds,
       totals,
       pool: state.pool,
+      datasets: { pool: ctx.dataset, heldOut: input.heldOut?.dataset },
       heldOut,
       stopped,
     };
