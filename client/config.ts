@@ -28,38 +28,50 @@ export interface LoadedConfig {
 }
 
 export async function loadConfig(file: string): Promise<LoadedConfig> {
+  return { file, config: validateConfig(file, await readStructuredFile(file, 'config')) };
+}
+
+export function parseConfigText(file: string, text: string): MaspoConfig {
+  return validateConfig(file, parseStructured(file, text));
+}
+
+/** Validates plain data (from YAML or JSON) against the config schema; errors name the file and the field. */
+export function validateConfig(file: string, raw: unknown): MaspoConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of settings at the top level`);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Reads a YAML or JSON file (`what` names it in errors: config, experiment grid, …) into plain data. */
+export async function readStructuredFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: cannot read config (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+    throw new ConfigError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
   }
-  return { file, config: parseConfigText(file, text) };
+  return parseStructured(file, text);
 }
 
-export function parseConfigText(file: string, text: string): MaspoConfig {
-  let raw: unknown;
+/** JSON for `.json` files, YAML otherwise; a syntax error is one line naming the file (and line:column). */
+export function parseStructured(file: string, text: string): unknown {
   if (file.endsWith('.json')) {
     try {
-      raw = JSON.parse(text);
+      return JSON.parse(text);
     } catch (e) {
       throw new ConfigError(`${file}: invalid JSON (${(e as Error).message})`);
     }
-  } else {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-    if (doc.errors.length) {
-      const err = doc.errors[0];
-      const at = lines.linePos(err.pos[0]);
-      throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
-    }
-    raw = doc.toJS();
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of settings at the top level`);
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
-  return parsed.data;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const at = lines.linePos(err.pos[0]);
+    throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
+  }
+  return doc.toJS();
 }
 
 /** Expands `${VAR}` from the environment; an unset variable is an error naming the field. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/evaluation';
-import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_TOPOLOGY } from '../core/search-attributes';
+import { startingAttributes } from '../core/search-attributes';
 import type { evaluateMas } from '../workflows/evaluate';
 import { batchProgressQuery, evaluationStatusQuery } from '../workflows/messages';
 import { awaitWithProgress } from './poll';
@@ -25,13 +25,7 @@ export async function startEvaluation(client: Client, input: EvaluateInput, work
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: [
-      { key: SA_KIND, value: 'evaluate' },
-      { key: SA_RUN, value: input.runName },
-      { key: SA_DATASET, value: input.dataset.name },
-      { key: SA_TOPOLOGY, value: input.mas.topology },
-      { key: SA_STATUS, value: 'running' },
-    ],
+    typedSearchAttributes: startingAttributes({ kind: 'evaluate', run: input.runName, dataset: input.dataset.name, topology: input.mas.topology }),
     memo: { configDigest: configDigest(input), seed: input.seed, model: `${input.models.backbone.provider}:${input.models.backbone.model}` },
     staticSummary: `evaluate ${input.runName} on ${input.dataset.name} (${input.mas.topology}, ${input.mas.agents.length} agents)`,
   });

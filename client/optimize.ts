@@ -3,10 +3,9 @@
  */
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { datasetGrader, type DatasetRef } from '../core/evaluation';
-import { addTotals, type OptimizeInput, type OptimizeResult } from '../core/optimization';
+import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/optimization';
 import { controlUpdate, roundProgressQuery, runProgressQuery } from '../workflows/optimize/messages';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
-import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
@@ -63,14 +62,7 @@ export async function startOptimization(client: Client, input: OptimizeInput, wo
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: [
-      { key: SA_KIND, value: 'optimize' },
-      { key: SA_RUN, value: ctx.runName },
-      { key: SA_DATASET, value: ctx.dataset.name },
-      { key: SA_TOPOLOGY, value: ctx.mas.topology },
-      { key: SA_STRATEGY, value: `${ctx.settings.strategy}/${ctx.settings.profile}` },
-      { key: SA_STATUS, value: 'running' },
-    ],
+    typedSearchAttributes: searchAttributesOf(input),
     memo: { configDigest: configDigest(input), seed: ctx.seed },
     staticSummary: `optimize ${ctx.runName}: ${ctx.settings.strategy} (${ctx.settings.profile}), D=${ctx.settings.rounds} T=${ctx.settings.stepsPerRound} K=${ctx.settings.beamWidth}`,
   });

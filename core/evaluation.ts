@@ -159,6 +159,16 @@ export interface AgentCallRecord {
   usage: LlmUsage;
 }
 
+/** What one agent produced on one question. */
+export interface AgentOutput {
+  /** The agent's own output. */
+  output: string;
+  /** Its hand-off summary for successors on `summary` edges (= output when none was made). */
+  handoff: string;
+  /** The agent's `{{context}}`: its predecessors' hand-offs, joined. */
+  context: string;
+}
+
 export interface ItemRecord {
   index: number;
   id: string;

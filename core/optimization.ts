@@ -2,13 +2,14 @@
  * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
  * small accounting helpers; the search state and its arithmetic live in core/maspo/.
  */
-import type { DatasetRef, EvaluateOptions, ItemView, MasSpec } from './evaluation';
+import type { AgentOutput, DatasetRef, EvaluateOptions, ItemView, MasSpec } from './evaluation';
 import type { AccuracySummary } from './stats';
+import type { SearchAttributePair } from '@temporalio/common';
+import { startingAttributes } from './search-attributes';
 import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
 import type { BeamNode, SearchState } from './maspo/beam';
 import type { ItemVerdicts, RewardBreakdown, VerdictTally } from './maspo/reward';
 import type { MisalignmentCase, SearchSettings } from './maspo/types';
-import type { AgentOutput } from '../workflows/run-mas';
 
 /** Everything every workflow of one run needs besides the search state. */
 export interface SearchContext {
@@ -183,4 +184,16 @@ export interface OptimizeResult {
   heldOut?: HeldOutResult;
   /** True when a stop request ended the search early (the prompts are the best so far). */
   stopped: boolean;
+}
+
+/** Search attributes of a search run, whoever starts it (the CLI, the library or an experiment grid). */
+export function searchAttributesOf(input: OptimizeInput): SearchAttributePair[] {
+  const { ctx } = input;
+  return startingAttributes({
+    kind: 'optimize',
+    run: ctx.runName,
+    dataset: ctx.dataset.name,
+    topology: ctx.mas.topology,
+    strategy: `${ctx.settings.strategy}/${ctx.settings.profile}`,
+  });
 }

@@ -3,7 +3,7 @@
  * (e.g. `MaspoDataset="math-500" AND MaspoStatus="completed"`). The embedded dev server registers them at
  * start; on a real cluster `maspo server register-search-attributes` (or docker-compose's namespace job) does.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 export const SA_KIND = defineSearchAttributeKey('MaspoKind', SearchAttributeType.KEYWORD); // evaluate | optimize
 export const SA_RUN = defineSearchAttributeKey('MaspoRun', SearchAttributeType.KEYWORD); // config name
@@ -19,4 +19,16 @@ export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_RUN, SA_DATASET, SA_TOPOLOGY, 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` and `operator search-attribute create` take them. */
 export function searchAttributeFlags(): Array<{ name: string; type: 'Keyword' | 'Double' | 'Int' | 'Text' | 'Bool' }> {
   return ALL_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword' }));
+}
+
+/** The attributes a job starts with (status `running`); the workflow itself updates status and score later. */
+export function startingAttributes(job: { kind: string; run: string; dataset: string; topology: string; strategy?: string }): SearchAttributePair[] {
+  return [
+    { key: SA_KIND, value: job.kind },
+    { key: SA_RUN, value: job.run },
+    { key: SA_DATASET, value: job.dataset },
+    { key: SA_TOPOLOGY, value: job.topology },
+    ...(job.strategy ? [{ key: SA_STRATEGY, value: job.strategy }] : []),
+    { key: SA_STATUS, value: 'running' },
+  ];
 }

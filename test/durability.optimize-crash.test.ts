@@ -12,7 +12,7 @@ import { SimWorldSchema } from '../core/sim-config';
 import type { OptimizeResult } from '../core/optimization';
 import { startSimServer, type SimServer } from '../sim/server';
 import { createTestEnv } from './support/temporal';
-import { startWorkers, tempHome } from './support/evaluation';
+import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 import { spawnCli, waitFor, type CliProcess } from './support/processes';
 
 let env: TestWorkflowEnvironment | undefined;
@@ -26,24 +26,19 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const yaml = (queue: string) => `
-name: crash-search
-seed: 8
-taskQueue: ${queue}
-dataset: { kind: sim, split: test, size: 10 }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
-  backbone: { provider: openai, model: sim-agent, baseURL: "${sim.url}/v1", concurrency: 6 }
-  optimizer: { provider: openai, model: sim-optimizer, baseURL: "${sim.url}/v1", temperature: 0.7 }
-  judge: { provider: openai, model: sim-judge, baseURL: "${sim.url}/v1", concurrency: 6 }
-optimize: { rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }
-evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
-`;
+const yaml = (queue: string) =>
+  tinySearchYaml({
+    name: 'crash-search',
+    seed: 8,
+    heldOut: 10,
+    extra: `taskQueue: ${queue}`,
+    models: [
+      `  backbone: { provider: openai, model: sim-agent, baseURL: "${sim.url}/v1", concurrency: 6 }`,
+      `  optimizer: { provider: openai, model: sim-optimizer, baseURL: "${sim.url}/v1", temperature: 0.7 }`,
+      `  judge: { provider: openai, model: sim-judge, baseURL: "${sim.url}/v1", concurrency: 6 }`,
+    ].join('\n'),
+    optimize: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }',
+  });
 
 const outcome = (r: OptimizeResult) => ({ prompts: r.prompts, agents: r.agents, rounds: r.rounds.map(({ totals: _t, ...s }) => s), heldOut: r.heldOut && { seed: r.heldOut.seed, optimized: r.heldOut.optimized } });
 

@@ -12,25 +12,9 @@ import { loadExperiment, startExperiment, writeExperiment } from '../client/comm
 import { expandGrid, experimentTable, ExperimentGridSchema, mergeOptimize, summarizeExperiment, type ExperimentRunResult } from '../core/experiment';
 import { emptyTotals } from '../core/optimization';
 import { createTestEnv } from './support/temporal';
-import { startWorkers, tempHome } from './support/evaluation';
+import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 
-const BASE = `
-name: tiny-exp
-seed: 3
-dataset: { kind: sim, split: test, size: 6 }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
-  backbone: { provider: sim, model: sim-agent }
-  optimizer: { provider: sim, model: sim-optimizer, temperature: 0.7 }
-  judge: { provider: sim, model: sim-judge }
-optimize: { rounds: 1, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 1, poolSize: 4, batchSize: 2 }
-evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
-`;
+const BASE = tinySearchYaml({ name: 'tiny-exp', seed: 3, heldOut: 6, optimize: '{ rounds: 1, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 1, poolSize: 4, batchSize: 2 }' });
 
 function dir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'maspo-exp-'));

@@ -11,25 +11,9 @@ import { buildOptimizeInput, controlOptimization, optimizationProgress, startOpt
 import { planSearch } from '../core/maspo/plan';
 import type { OptimizeInput, OptimizeResult } from '../core/optimization';
 import { createTestEnv } from './support/temporal';
-import { startWorkers, tempHome } from './support/evaluation';
+import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 
-const YAML = `
-name: tiny-search
-seed: 4
-dataset: { kind: sim, split: test, size: 20 }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
-  backbone: { provider: sim, model: sim-agent }
-  optimizer: { provider: sim, model: sim-optimizer, temperature: 0.7 }
-  judge: { provider: sim, model: sim-judge }
-optimize: { rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }
-evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
-`;
+const YAML = tinySearchYaml({ name: 'tiny-search', seed: 4, heldOut: 20, optimize: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }' });
 
 let env: TestWorkflowEnvironment | undefined;
 beforeAll(async () => {

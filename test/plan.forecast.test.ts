@@ -21,7 +21,7 @@ import type { SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { runSearch } from './support/maspo-driver';
 import { createTestEnv } from './support/temporal';
-import { startWorkers, tempHome } from './support/evaluation';
+import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 
 const sum = (c: { backbone: number; optimizer: number; judge: number }) => c.backbone + c.optimizer + c.judge;
 
@@ -61,23 +61,7 @@ describe('paper configuration (examples/sim-optimize.yaml), in-process search', 
   });
 });
 
-const SMALL = `
-name: plan-small
-seed: 4
-dataset: { kind: sim, split: test, size: 20 }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
-  backbone: { provider: sim, model: sim-agent }
-  optimizer: { provider: sim, model: sim-optimizer, temperature: 0.7 }
-  judge: { provider: sim, model: sim-judge }
-optimize: { rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }
-evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
-`;
+const SMALL = tinySearchYaml({ name: 'plan-small', seed: 4, heldOut: 20, optimize: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }' });
 
 describe('small search on a Temporal dev server', () => {
   test.each([['fixed'], ['faithful']])('%s profile: forecast within 10%% of OptimizeResult.totals.calls', async (profile) => {

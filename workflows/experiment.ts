@@ -5,8 +5,7 @@
  */
 import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { ExperimentResult, ExperimentRunResult } from '../core/experiment';
-import type { OptimizeInput } from '../core/optimization';
-import { SA_DATASET, SA_KIND, SA_RUN, SA_STATUS, SA_STRATEGY, SA_TOPOLOGY } from '../core/search-attributes';
+import { searchAttributesOf, type OptimizeInput } from '../core/optimization';
 import { optimizeMas } from './optimize/run';
 import { mapBounded } from './pool';
 
@@ -29,20 +28,12 @@ export async function experimentGrid(input: ExperimentGridInput): Promise<Experi
   let done = 0;
   setCurrentDetails(`0/${input.runs.length} runs done`);
   const runs = await mapBounded(input.runs, input.concurrency, async (run): Promise<ExperimentRunResult> => {
-    const { ctx } = run.input;
     const workflowId = `${parent}/${run.id}`;
     const r = await executeChild(optimizeMas, {
       workflowId,
       args: [run.input],
       staticSummary: `${run.variant}, seed ${run.seed}`,
-      typedSearchAttributes: [
-        { key: SA_KIND, value: 'optimize' },
-        { key: SA_RUN, value: ctx.runName },
-        { key: SA_DATASET, value: ctx.dataset.name },
-        { key: SA_TOPOLOGY, value: ctx.mas.topology },
-        { key: SA_STRATEGY, value: `${ctx.settings.strategy}/${ctx.settings.profile}` },
-        { key: SA_STATUS, value: 'running' },
-      ],
+      typedSearchAttributes: searchAttributesOf(run.input),
     });
     done++;
     setCurrentDetails(`${done}/${input.runs.length} runs done`);

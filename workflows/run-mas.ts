@@ -10,7 +10,7 @@
  */
 import { predecessors, topologicalOrder, terminalAgent, type AgentGraph } from '../core/graph';
 import { joinContext, renderTemplate } from '../core/template';
-import { summarizesFor, type AgentCallRecord, type AgentSpec, type MasSpec } from '../core/evaluation';
+import { summarizesFor, type AgentCallRecord, type AgentOutput, type AgentSpec, type MasSpec } from '../core/evaluation';
 import type { LlmResult } from '../core/llm';
 
 export type AgentCaller = (agent: AgentSpec, prompt: string) => Promise<LlmResult>;
@@ -18,15 +18,7 @@ export type AgentCaller = (agent: AgentSpec, prompt: string) => Promise<LlmResul
 /** Summarises an agent's output for its successors (one LLM call); only called for non-terminal agents. */
 export type Handoff = (agent: AgentSpec, output: string) => Promise<LlmResult>;
 
-/** What one agent produced on one question. */
-export interface AgentOutput {
-  /** The agent's own output. */
-  output: string;
-  /** Its hand-off summary for successors on `summary` edges (= output when none was made). */
-  handoff: string;
-  /** The agent's `{{context}}`: its predecessors' hand-offs, joined. */
-  context: string;
-}
+export type { AgentOutput };
 
 export interface MasRun {
   /** Every agent (reused ones included). */

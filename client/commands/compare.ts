@@ -3,12 +3,11 @@
  * same items as two durable workflows and report both accuracies, the paired difference with its CI and an
  * exact McNemar test.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { buildEvaluateInput, loadConfig } from '../config';
 import { formatComparison, resolvePromptSet, startComparison } from '../compare';
 import { progressReporter } from '../progress';
-import { openTemporal } from './connect';
-import { checkApiKeys, startInlineWorkers, type InlineWorkers } from './inline-worker';
+import { withTemporal, workerOption, workflowUrl } from './inline-worker';
 
 export function registerCompare(program: Command): void {
   program
@@ -18,33 +17,19 @@ export function registerCompare(program: Command): void {
     .requiredOption('--a <seed|file>', "prompt set A: 'seed' (the config's prompts) or a prompts JSON file ({ agentId: prompt })")
     .requiredOption('--b <seed|file>', "prompt set B: 'seed' or a prompts JSON file")
     .option('--json', 'print the full result (both evaluations with per-item records, and the paired statistics) as JSON on stdout')
-    .addOption(
-      new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
-        .choices(['auto', 'inline', 'none'])
-        .default('auto'),
-    )
+    .addOption(workerOption())
     .option('--no-progress', 'do not show progress')
     .action(async (file: string, opts: { a: string; b: string; json?: boolean; worker: 'auto' | 'inline' | 'none'; progress: boolean }) => {
       // All input is validated before anything starts: config, dataset, both prompt sets, API keys.
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
       const sides = { a: await resolvePromptSet(input.mas, opts.a), b: await resolvePromptSet(input.mas, opts.b) };
-      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
-      const inline = opts.worker === 'inline' || (opts.worker === 'auto' && embedded);
-      if (inline) checkApiKeys(loaded.config);
-      const temporal = await openTemporal();
-      let workers: InlineWorkers | undefined;
-      try {
-        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
-        const uiUrl = (id: string) => (temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(id)}` : undefined);
+      await withTemporal(loaded.config, opts.worker, async (temporal, inline) => {
         const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
         const started = await startComparison(temporal.client, input, sides, { onProgress: (p) => reporter.update(p) });
         if (!opts.json) process.stderr.write(`started ${started.workflowIds.a} (A) and ${started.workflowIds.b} (B)${inline ? ' (worker in this process)' : ''}\n`);
         const result = await started.result.finally(() => reporter.stop());
-        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatComparison(result, uiUrl)}\n`);
-      } finally {
-        await workers?.stop();
-        await temporal.close();
-      }
+        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatComparison(result, (id) => workflowUrl(temporal, id))}\n`);
+      });
     });
 }

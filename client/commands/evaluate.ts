@@ -1,12 +1,11 @@
 /** `maspo evaluate <config>`: run the MAS over the dataset as a durable workflow and print accuracy with a CI. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { applyPromptsFile, buildEvaluateInput, loadConfig } from '../config';
 import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../evaluate';
 import { formatEvaluation } from '../format';
 import { progressReporter } from '../progress';
-import { openTemporal } from './connect';
 import type { Client } from '@temporalio/client';
-import { checkApiKeys, hasWorkerPolling, startInlineWorkers, type InlineWorkers } from './inline-worker';
+import { hasWorkerPolling, withTemporal, workerOption, workflowUrl } from './inline-worker';
 
 async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
   if (!(await hasWorkerPolling(client, namespace, taskQueue).catch(() => true))) {
@@ -22,43 +21,33 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print the full result (with per-item records) as JSON on stdout')
     .option('--id <workflowId>', 'workflow id (default: evaluate-<name>-<UTC timestamp>)')
     .option('-p, --prompts <file>', 'replace agent prompts with those in this JSON file ({ agentId: prompt }, e.g. from `maspo optimize -o`)')
-    .addOption(
-      new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
-        .choices(['auto', 'inline', 'none'])
-        .default('auto'),
-    )
+    .addOption(workerOption())
     .option('--detach', 'start the workflow, print its id and exit without waiting')
     .option('--no-progress', 'do not show progress')
     .action(async (file: string, opts: { json?: boolean; id?: string; prompts?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
       if (opts.prompts) input.mas = await applyPromptsFile(input.mas, opts.prompts);
-      // A deployed cluster has its own workers; the embedded server has none but ours. (Poller lists cannot decide
-      // this: the server keeps reporting a stopped worker's pollers for minutes.)
-      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
-      const inline = !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && embedded));
-      if (inline) checkApiKeys(loaded.config); // before anything starts: the worker in this process reads the keys
-      const temporal = await openTemporal();
-      let workers: InlineWorkers | undefined;
-      try {
-        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
-        const handle = await startEvaluation(temporal.client, input, opts.id ?? defaultEvaluationId(input));
-        const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(handle.workflowId)}` : undefined;
-        if (opts.detach) {
-          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, uiUrl })}\n` : `started ${handle.workflowId}${uiUrl ? ` · ${uiUrl}` : ''}\n`);
-          return;
-        }
-        if (!opts.json) process.stderr.write(`started ${handle.workflowId}${inline ? ' (worker in this process)' : ''}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
-        const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
-        const hint = inline ? undefined : setTimeout(() => void warnIfNoWorker(temporal.client, temporal.namespace, input.taskQueue), 15_000);
-        const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => {
-          clearTimeout(hint);
-          reporter.stop();
-        });
-        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatEvaluation(result, handle.workflowId, uiUrl)}\n`);
-      } finally {
-        await workers?.stop();
-        await temporal.close();
-      }
+      await withTemporal(
+        loaded.config,
+        opts.worker,
+        async (temporal, inline) => {
+          const handle = await startEvaluation(temporal.client, input, opts.id ?? defaultEvaluationId(input));
+          const uiUrl = workflowUrl(temporal, handle.workflowId);
+          if (opts.detach) {
+            process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, uiUrl })}\n` : `started ${handle.workflowId}${uiUrl ? ` · ${uiUrl}` : ''}\n`);
+            return;
+          }
+          if (!opts.json) process.stderr.write(`started ${handle.workflowId}${inline ? ' (worker in this process)' : ''}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
+          const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
+          const hint = inline ? undefined : setTimeout(() => void warnIfNoWorker(temporal.client, temporal.namespace, input.taskQueue), 15_000);
+          const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => {
+            clearTimeout(hint);
+            reporter.stop();
+          });
+          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatEvaluation(result, handle.workflowId, uiUrl)}\n`);
+        },
+        { detach: opts.detach },
+      );
     });
 }

@@ -3,46 +3,18 @@
  * `experimentGrid` workflow, each run an `optimizeMas` child evaluated on the held-out split), then a comparison
  * table in Markdown and JSON. Every variant is validated through the real `ConfigSchema` before anything starts.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import { LineCounter, parseDocument } from 'yaml';
+import { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../../core/config';
 import { expandGrid, experimentTable, ExperimentGridSchema, mergeOptimize, summarizeExperiment, type ExperimentGrid, type ExperimentResult } from '../../core/experiment';
 import { SA_KIND, SA_RUN } from '../../core/search-attributes';
 import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../../workflows/experiment';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from '../config';
 import { buildOptimizeInput } from '../optimize';
-import { checkApiKeys, startInlineWorkers, type InlineWorkers } from './inline-worker';
-import { openTemporal } from './connect';
-
-/** Reads a YAML/JSON file into plain data; syntax errors are one-line ConfigErrors naming the file (and line). */
-async function readStructured(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
-  }
-  if (file.endsWith('.json')) {
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(`${file}: invalid JSON (${(e as Error).message})`);
-    }
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-  if (doc.errors.length) {
-    const err = doc.errors[0];
-    const at = lines.linePos(err.pos[0]);
-    throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
-  }
-  return doc.toJS();
-}
+import { withTemporal, workerOption } from './inline-worker';
 
 export interface LoadedExperiment {
   file: string;
@@ -58,13 +30,13 @@ export interface LoadedExperiment {
  * `ConfigError` `<grid>: variant '<name>': <field>: <reason>` before anything starts.
  */
 export async function loadExperiment(file: string): Promise<LoadedExperiment> {
-  const raw = await readStructured(file, 'experiment grid');
+  const raw = await readStructuredFile(file, 'experiment grid');
   const parsed = ExperimentGridSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
   const grid = parsed.data;
   const baseFile = path.resolve(path.dirname(path.resolve(file)), grid.base);
-  const base = await loadConfig(baseFile);
-  const baseRaw = (await readStructured(baseFile, 'config')) as Record<string, unknown>;
+  const baseRaw = (await readStructuredFile(baseFile, 'config')) as Record<string, unknown>;
+  const base: LoadedConfig = { file: baseFile, config: validateConfig(baseFile, baseRaw) };
   const runs: ExperimentRun[] = [];
   for (const cell of expandGrid(grid, base.config.seed)) {
     const merged = { ...baseRaw, seed: cell.seed, optimize: mergeOptimize(baseRaw.optimize, cell.overrides) };
@@ -117,26 +89,17 @@ export function registerExperiment(program: Command): void {
     .option('-o, --out <dir>', 'results directory for experiment.md and experiment.json (default: <grid name>-results)')
     .option('--json', 'print the full result as JSON on stdout instead of the Markdown table')
     .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
-    .addOption(new Option('--worker <mode>', 'auto: workers in this process on the embedded server; inline: always; none: never').choices(['auto', 'inline', 'none']).default('auto'))
+    .addOption(workerOption())
     .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none' }) => {
       const exp = await loadExperiment(file);
       const dir = opts.out ?? `${path.basename(file).replace(/\.(ya?ml|json)$/i, '')}-results`;
-      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
-      const inline = opts.worker === 'inline' || (opts.worker === 'auto' && embedded);
-      if (inline) checkApiKeys(exp.base.config);
-      const temporal = await openTemporal();
-      let workers: InlineWorkers | undefined;
-      try {
-        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, exp.base.config);
+      await withTemporal(exp.base.config, opts.worker, async (temporal) => {
         const handle = await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
         process.stderr.write(`started ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
         const result = await handle.result();
         const table = await writeExperiment(dir, exp, handle.workflowId, result);
         process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
         process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : table);
-      } finally {
-        await workers?.stop();
-        await temporal.close();
-      }
+      });
     });
 }

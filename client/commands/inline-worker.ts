@@ -3,6 +3,7 @@
  * `maspo evaluate` works out of the box on the embedded server.
  */
 import type { Client } from '@temporalio/client';
+import { Option } from 'commander';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { MODEL_ROLES, type ModelRole } from '../../core/llm';
 import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
 import { maspoHome } from '../temporal/paths';
 import { ConfigError } from '../config';
+import type { TemporalConnection } from '../temporal/connection';
+import { openTemporal } from './connect';
 
 /** True when some worker polls the workflow task queue (recently seen by the server). */
 export async function hasWorkerPolling(client: Client, namespace: string, taskQueue: string): Promise<boolean> {
@@ -60,4 +63,44 @@ export async function startInlineWorkers(connection: NativeConnection, namespace
       await running;
     },
   };
+}
+
+export type WorkerMode = 'auto' | 'inline' | 'none';
+
+/** The `--worker` option shared by every command that starts a job. */
+export function workerOption(): Option {
+  return new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
+    .choices(['auto', 'inline', 'none'])
+    .default('auto');
+}
+
+/**
+ * Runs `job` connected to Temporal, with the project's workers in this process when needed. A deployed cluster
+ * has its own workers; the embedded server has none but ours (poller lists cannot decide this: the server keeps
+ * reporting a stopped worker's pollers for minutes). API keys are checked before anything starts, because the
+ * worker in this process reads them.
+ */
+export async function withTemporal<T>(
+  config: MaspoConfig,
+  mode: WorkerMode,
+  job: (temporal: TemporalConnection, inline: boolean) => Promise<T>,
+  options: { detach?: boolean } = {},
+): Promise<T> {
+  const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
+  const inline = !options.detach && (mode === 'inline' || (mode === 'auto' && embedded));
+  if (inline) checkApiKeys(config);
+  const temporal = await openTemporal();
+  let workers: InlineWorkers | undefined;
+  try {
+    if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, config);
+    return await job(temporal, inline);
+  } finally {
+    await workers?.stop();
+    await temporal.close();
+  }
+}
+
+/** Link to a workflow in the Temporal UI, when the UI's address is known. */
+export function workflowUrl(temporal: TemporalConnection, workflowId: string): string | undefined {
+  return temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(workflowId)}` : undefined;
 }

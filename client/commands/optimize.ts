@@ -1,10 +1,10 @@
 /** `maspo optimize <config>`: run the MASPO search as a durable workflow and print the winning prompts. */
 import { writeFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { OptimizeResult } from '../../core/optimization';
 import { loadConfig } from '../config';
 import { awaitOptimization, buildOptimizeInput, controlOptimization, defaultOptimizationId, formatSearchProgress, startOptimization } from '../optimize';
-import { checkApiKeys, startInlineWorkers, type InlineWorkers } from './inline-worker';
+import { withTemporal, workerOption, workflowUrl } from './inline-worker';
 import { openTemporal } from './connect';
 
 export function formatOptimization(r: OptimizeResult, workflowId: string): string {
@@ -36,42 +36,38 @@ export function registerOptimize(program: Command): void {
     .option('--json', 'print the full result as JSON on stdout')
     .option('-o, --out <file>', 'write the winning prompts as JSON ({ agentId: prompt })')
     .option('--id <workflowId>', 'workflow id (default: optimize-<name>-<UTC timestamp>)')
-    .addOption(new Option('--worker <mode>', 'auto: workers in this process on the embedded server; inline: always; none: never').choices(['auto', 'inline', 'none']).default('auto'))
+    .addOption(workerOption())
     .option('--detach', 'start the workflow, print its id and exit (then: maspo status / result / pause / stop)')
     .option('--no-progress', 'do not show progress')
     .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildOptimizeInput(loaded);
-      const embedded = !process.env.TEMPORAL_ADDRESS?.trim();
-      const inline = !opts.detach && (opts.worker === 'inline' || (opts.worker === 'auto' && embedded));
-      if (inline) checkApiKeys(loaded.config);
-      const temporal = await openTemporal();
-      let workers: InlineWorkers | undefined;
-      try {
-        if (inline) workers = await startInlineWorkers(await temporal.nativeConnection(), temporal.namespace, loaded.config);
-        const handle = await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input));
-        const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(handle.workflowId)}` : undefined;
-        process.stderr.write(`started ${handle.workflowId}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
-        if (opts.detach) {
-          process.stdout.write(`${handle.workflowId}\n`);
-          return;
-        }
-        const showProgress = !opts.json && opts.progress;
-        let last = '';
-        const result = await awaitOptimization(temporal.client, handle, (p) => {
-          const line = formatSearchProgress(p);
-          if (!showProgress || line === last) return;
-          last = line;
-          if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
-          else process.stderr.write(`progress: ${line}\n`);
-        });
-        if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
-        if (opts.out) await writeFile(opts.out, `${JSON.stringify(result.prompts, null, 2)}\n`);
-        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
-      } finally {
-        await workers?.stop();
-        await temporal.close();
-      }
+      await withTemporal(
+        loaded.config,
+        opts.worker,
+        async (temporal) => {
+          const handle = await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input));
+          const uiUrl = workflowUrl(temporal, handle.workflowId);
+          process.stderr.write(`started ${handle.workflowId}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
+          if (opts.detach) {
+            process.stdout.write(`${handle.workflowId}\n`);
+            return;
+          }
+          const showProgress = !opts.json && opts.progress;
+          let last = '';
+          const result = await awaitOptimization(temporal.client, handle, (p) => {
+            const line = formatSearchProgress(p);
+            if (!showProgress || line === last) return;
+            last = line;
+            if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+            else process.stderr.write(`progress: ${line}\n`);
+          });
+          if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
+          if (opts.out) await writeFile(opts.out, `${JSON.stringify(result.prompts, null, 2)}\n`);
+          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
+        },
+        { detach: opts.detach },
+      );
     });
 }
 

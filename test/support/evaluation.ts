@@ -58,3 +58,30 @@ export async function startWorkers(env: TestWorkflowEnvironment, taskQueue: stri
     },
   };
 }
+
+const SIM_ROLES = `  backbone: { provider: sim, model: sim-agent }
+  optimizer: { provider: sim, model: sim-optimizer, temperature: 0.7 }
+  judge: { provider: sim, model: sim-judge }`;
+
+/**
+ * A small search on a 2-agent chain (a brief solver and a reviewer, the simulator's planted trap) — the fixture of
+ * the search tests. Tests vary only what they are about: name, seed, held-out size, the optimize section, models.
+ */
+export function tinySearchYaml(o: { name: string; seed: number; heldOut: number; optimize: string; models?: string; extra?: string }): string {
+  return `
+name: ${o.name}
+seed: ${o.seed}
+${o.extra ?? ''}
+dataset: { kind: sim, split: test, size: ${o.heldOut} }
+mas:
+  topology: chain
+  agents:
+    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
+    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
+  edges: [solver -> checker]
+models:
+${o.models ?? SIM_ROLES}
+optimize: ${o.optimize}
+evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
+`;
+}
