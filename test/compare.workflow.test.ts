@@ -5,11 +5,10 @@
  */
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { formatComparison, pairResults, resolvePromptSet, runComparison } from '../client/compare';
 import { ConfigError } from '../client/config';
 import { deriveSeed } from '../core/prng';
-import { createTestEnv } from './support/temporal';
+import { useTestEnv } from './support/temporal';
 import { inputFrom, startWorkers, tempHome } from './support/evaluation';
 
 const COMPARE_YAML = `
@@ -37,17 +36,9 @@ evaluate: { batchSize: 10, concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
 
 const B_SOLVER = 'Think step by step and show each intermediate result. Put the final answer inside <answer></answer>.\nProblem: {{question}}\n';
 
-let env: TestWorkflowEnvironment | undefined;
+const testEnv = useTestEnv();
 
-beforeAll(async () => {
-  env = await createTestEnv();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const maybe = () => (env ? env : (console.warn('SKIPPED: no temporal CLI found (run `npm run setup`)'), undefined));
+const maybe = testEnv;
 
 describe('paired comparison on a real dev server', () => {
   test('seed vs a prompts file on 40 sim items: paired by index, McNemar counts = discordant records', async () => {

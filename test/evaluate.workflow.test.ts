@@ -6,24 +6,15 @@
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEvaluation } from '../client/evaluate';
 import { messageFor } from '../client/errors';
 import { SA_DATASET, SA_STATUS, SA_TOPOLOGY, SA_SCORE } from '../core/search-attributes';
-import { createTestEnv } from './support/temporal';
+import { useTestEnv } from './support/temporal';
 import { CHAIN_YAML, inputFrom, startWorkers, tempHome } from './support/evaluation';
 
-let env: TestWorkflowEnvironment | undefined;
+const testEnv = useTestEnv();
 
-beforeAll(async () => {
-  env = await createTestEnv();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const maybe = () => (env ? env : (console.warn('SKIPPED: no temporal CLI found (run `npm run setup`)'), undefined));
+const maybe = testEnv;
 
 describe('evaluateMas on a real dev server', () => {
   test('2-agent chain: accuracy with CI, per-item records, cache, search attributes, audit trail, replay', async () => {

@@ -6,12 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError } from '../client/config';
 import { loadExperiment, startExperiment, writeExperiment } from '../client/commands/experiment';
 import { expandGrid, experimentTable, ExperimentGridSchema, mergeOptimize, summarizeExperiment, type ExperimentRunResult } from '../core/experiment';
 import { emptyTotals } from '../core/optimization';
-import { createTestEnv } from './support/temporal';
+import { useTestEnv } from './support/temporal';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 
 const BASE = tinySearchYaml({ name: 'tiny-exp', seed: 3, heldOut: 6, optimize: '{ rounds: 1, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 1, poolSize: 4, batchSize: 2 }' });
@@ -100,17 +99,11 @@ describe('grid and table (pure)', () => {
   });
 });
 
-let env: TestWorkflowEnvironment | undefined;
-beforeAll(async () => {
-  env = await createTestEnv();
-}, 60_000);
-afterAll(async () => {
-  await env?.teardown();
-});
+const testEnv = useTestEnv();
 
 test('a 2 variants × 2 seeds grid runs as optimizeMas children and yields a 2-row table', async () => {
-  if (!env) return console.warn('SKIPPED: no temporal CLI');
-  const e = env;
+  const e = testEnv();
+  if (!e) return;
   const d = dir();
   const queue = `q-exp-${Date.now()}`;
   write(d, 'base.yaml', `${BASE}taskQueue: ${queue}\n`);

@@ -10,18 +10,12 @@ import { parseConfigText } from '../client/config';
 import { buildOptimizeInput, controlOptimization, optimizationProgress, startOptimization } from '../client/optimize';
 import { planSearch } from '../core/maspo/plan';
 import type { OptimizeInput, OptimizeResult } from '../core/optimization';
-import { createTestEnv } from './support/temporal';
+import { useTestEnv } from './support/temporal';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 
 const YAML = tinySearchYaml({ name: 'tiny-search', seed: 4, heldOut: 20, optimize: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }' });
 
-let env: TestWorkflowEnvironment | undefined;
-beforeAll(async () => {
-  env = await createTestEnv();
-}, 60_000);
-afterAll(async () => {
-  await env?.teardown();
-});
+const testEnv = useTestEnv();
 
 async function inputFor(yaml: string, queue: string): Promise<OptimizeInput> {
   const input = await buildOptimizeInput({ file: path.join(process.cwd(), 'tiny.yaml'), config: parseConfigText('tiny.yaml', yaml) });
@@ -42,8 +36,8 @@ async function run(e: TestWorkflowEnvironment, yaml: string, id: string): Promis
 const stable = (r: OptimizeResult) => ({ prompts: r.prompts, agents: r.agents, pool: r.pool, calls: r.totals.calls, rounds: r.rounds.map(({ totals: _t, ...s }) => s) });
 
 test('a small search runs through every workflow, continues as new per round, and is reproducible from its seed', async () => {
-  if (!env) return console.warn('SKIPPED: no temporal CLI');
-  const e = env;
+  const e = testEnv();
+  if (!e) return;
   const id = `opt-${Date.now()}`;
   const { result, input } = await run(e, YAML, id);
 
@@ -76,15 +70,16 @@ test('a small search runs through every workflow, continues as new per round, an
 }, 180_000);
 
 test('strategy none returns the seed prompts without any LLM call', async () => {
-  if (!env) return;
-  const { result } = await run(env, YAML.replace('optimize: {', 'optimize: { strategy: none,'), `none-${Date.now()}`);
+  const e = testEnv();
+  if (!e) return;
+  const { result } = await run(e, YAML.replace('optimize: {', 'optimize: { strategy: none,'), `none-${Date.now()}`);
   expect(result.prompts).toEqual({ solver: 'Be concise. Solve: {{question}}', checker: 'Review the previous solution and answer. {{context}} {{question}}' });
   expect(result.totals.calls).toEqual({ backbone: 0, optimizer: 0, judge: 0 });
 }, 60_000);
 
 test('pause holds the search at a boundary, resume continues it, stop ends it with the best prompts so far', async () => {
-  if (!env) return;
-  const e = env;
+  const e = testEnv();
+  if (!e) return;
   const id = `ctl-${Date.now()}`;
   const input = await inputFor(YAML.replace('rounds: 2', 'rounds: 3'), `q-${id}`);
   const w = await startWorkers(e, `q-${id}`, path.join(tempHome(), 'cache'));

@@ -81,3 +81,21 @@ export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestWork
     },
   });
 }
+
+/**
+ * One dev server per test file: started before the file's tests, torn down after. Returns a getter, undefined when
+ * tests should skip (local run without a CLI; in CI `createTestEnv` throws instead).
+ */
+export function useTestEnv(opts: TestEnvOptions = {}): () => TestWorkflowEnvironment | undefined {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await createTestEnv(opts);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) console.warn('SKIPPED: no temporal CLI found (run `npm run setup`)');
+    return env;
+  };
+}
