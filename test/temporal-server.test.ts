@@ -26,6 +26,7 @@ import {
 } from '../client/temporal/dev-server';
 import { connectTemporal } from '../client/temporal/connection';
 import { createTestEnv, describeWithTemporal, temporalCliForTests } from './support/temporal';
+import { waitFor } from './support/processes';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'maspo-temporal-test-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -243,7 +244,8 @@ describeWithTemporal('embedded dev server', () => {
     }
 
     expect(await stopDevServer({ home })).toEqual({ stopped: true, pid: first.pid });
-    expect(pidAlive(first.pid)).toBe(false);
+    // stopDevServer returns once the server is a zombie; this process (its parent) reaps it on a later tick
+    await waitFor('the stopped dev server to be reaped', () => !pidAlive(first.pid), 5_000);
     expect(fs.existsSync(paths.serverState)).toBe(false);
     expect(await devServerStatus({ home })).toMatchObject({ running: false });
 

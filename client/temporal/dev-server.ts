@@ -429,9 +429,13 @@ function isServerProcess(state: DevServerState): boolean {
   return cmdline.includes('start-dev') && cmdline.includes(state.dbFile);
 }
 
+/**
+ * Waits until the pid is gone or a zombie. Not `isServerProcess`: an exiting process drops its cmdline before it
+ * stops, so the cmdline check turns false while the server may still hold its ports and database file.
+ */
 async function waitForExit(state: DevServerState, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isServerProcess(state)) {
+  while (!processExited(state.pid)) {
     if (Date.now() > deadline) return false;
     await sleep(100);
   }
@@ -473,6 +477,17 @@ async function withLock<T>(paths: HomePaths, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     fs.rmSync(lock, { force: true });
+  }
+}
+
+function processExited(pid: number): boolean {
+  if (!pidAlive(pid)) return true;
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; comm may hold spaces and parentheses, so read after the last ')'
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return process.platform === 'linux'; // vanished between the two checks
   }
 }
 
