@@ -1,15 +1,17 @@
 /**
  * Library front door for the optimisation job: resolve a config into the run's input, start it, await it.
  */
-import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, WorkflowHandle, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { datasetGrader, type DatasetRef } from '../core/evaluation';
 import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/optimization';
-import { controlUpdate, roundProgressQuery, runProgressQuery } from '../workflows/optimize/messages';
+import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery, type BudgetChange } from '../workflows/optimize/messages';
+import { spendOf, type Budget } from '../core/ledger';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
 import { loadDatasetItems } from '../activities/evaluation';
+import { runPricingFor } from '../core/pricing';
 import { awaitWithProgress } from './poll';
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
@@ -34,18 +36,28 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
     heldOutSet = { ...dataset, name: `${dataset.name}-held-out`, split: { ...split, part: 'held-out' } };
   }
   const heldOut = config.optimize.heldOut === false ? undefined : { dataset: heldOutSet, options: config.evaluate };
+  const models = { backbone: modelSpec(config, 'backbone')!, optimizer: modelSpec(config, 'optimizer')!, judge: modelSpec(config, 'judge')! };
+  const mas = { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords };
+  const { pricing, unpriced } = runPricingFor({ mas, models, settings }, config.prices);
+  const budget = config.optimize.budget;
+  if (budget?.usd !== undefined && unpriced.length > 0) {
+    const role = unpriced[0];
+    throw new ConfigError(`${loaded.file}: optimize.budget.usd: models.${role} (${models[role].model}) has no price; add it under prices: { ${models[role].model}: { input, output } } or cap calls instead`);
+  }
   return {
     heldOut,
+    ...(budget ? { budget } : {}),
     ctx: {
       runName: config.name,
       seed: config.seed,
       taskQueue: config.taskQueue,
       dataset: pool,
-      mas: { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords },
-      models: { backbone: modelSpec(config, 'backbone')!, optimizer: modelSpec(config, 'optimizer')!, judge: modelSpec(config, 'judge')! },
+      mas,
+      models,
       settings,
       concurrency: config.evaluate.concurrency,
       llmHeartbeatTimeoutMs: config.evaluate.llmHeartbeatTimeoutMs,
+      pricing,
     },
   };
 }
@@ -89,13 +101,25 @@ export interface SearchProgressView {
   stepsPerRound?: number;
   calls: number;
   cached: number;
+  /** Dollars paid so far (list prices; cache hits free). */
+  spendUsd: number;
+  budget?: Budget;
+  /** Why the run waits for a higher cap (phase `budget-exhausted`). */
+  budgetExhausted?: string;
   bestJ: Record<string, number>;
+  /** Units (refreshes and steps) of the current round: done and planned. */
+  unitsDone?: number;
+  unitsInRound?: number;
+  /** Candidate evaluations of the running step: finished and started. */
+  candidatesDone?: number;
+  candidatesPlanned?: number;
 }
 
 /** Run-level progress plus the running round's agent and step (queries add nothing to history). */
 export async function optimizationProgress(client: Client, workflowId: string): Promise<SearchProgressView> {
   const run = await client.workflow.getHandle(workflowId).query(runProgressQuery);
   const round = run.roundWorkflowId ? await client.workflow.getHandle(run.roundWorkflowId).query(roundProgressQuery).catch(() => undefined) : undefined;
+  const step = round?.stepWorkflowId ? await client.workflow.getHandle(round.stepWorkflowId).query(stepProgressQuery).catch(() => undefined) : undefined;
   const totals = round ? addTotals(run.totals, round.totals) : run.totals;
   return {
     phase: run.phase,
@@ -108,14 +132,39 @@ export async function optimizationProgress(client: Client, workflowId: string): 
     stepsPerRound: round?.stepsPerRound,
     calls: totals.calls.backbone + totals.calls.optimizer + totals.calls.judge,
     cached: totals.cached,
+    spendUsd: spendOf(totals.ledger).usd,
+    budget: run.budget,
+    budgetExhausted: run.budgetExhausted,
     bestJ: round?.bestJ ?? run.bestJ,
+    unitsDone: round?.unitsDone,
+    unitsInRound: round?.unitsInRound,
+    candidatesDone: step?.candidatesDone,
+    candidatesPlanned: step?.candidatesPlanned,
   };
 }
 
 export function formatSearchProgress(p: SearchProgressView): string {
   const where = p.phase === 'searching' ? `round ${p.round}/${p.rounds}${p.agentId ? ` · ${p.agentId} ${p.unit === 'refresh' ? 'refresh' : `step ${p.step}/${p.stepsPerRound}`}` : ''}` : p.phase;
   const best = Object.entries(p.bestJ).map(([a, j]) => `${a}=${j.toFixed(2)}`).join(' ');
-  return `${where}${p.control !== 'running' ? ` [${p.control}]` : ''} · ${p.calls} LLM calls (${p.cached} cached) · best J ${best}`;
+  const cands = p.candidatesPlanned ? ` · candidates ${p.candidatesDone ?? 0}/${p.candidatesPlanned}` : '';
+  const waiting = p.phase === 'budget-exhausted' && p.budgetExhausted ? ` · waiting: ${p.budgetExhausted}` : '';
+  return `${where}${p.control !== 'running' ? ` [${p.control}]` : ''}${cands} · ${p.calls} LLM calls (${p.cached} cached) · ${formatSpend(p.spendUsd, p.budget)} · best J ${best}${waiting}`;
+}
+
+export function formatSpend(usd: number, budget?: Budget): string {
+  const cap = [budget?.usd !== undefined ? `cap $${budget.usd.toFixed(2)}` : '', budget?.calls !== undefined ? `cap ${budget.calls} calls` : ''].filter(Boolean).join(', ');
+  return `spend $${usd < 0.01 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}${cap ? ` (${cap})` : ''}`;
+}
+
+/** Changes a run's spending cap (see `budgetUpdate`); returns the cap now in force. Rejected if invalid. */
+export async function setBudget(client: Client, workflowId: string, change: BudgetChange): Promise<Budget> {
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate(budgetUpdate, { args: [change] });
+  } catch (err) {
+    // The validator's reason travels as the cause ("Workflow Update failed" alone says nothing).
+    if (err instanceof WorkflowUpdateFailedError && err.cause) throw new ConfigError(`${workflowId}: ${err.cause.message}`);
+    throw err;
+  }
 }
 
 /** Pause, resume or stop a search at its next boundary; returns the new control state. */

@@ -2,8 +2,9 @@
  * Terminal progress for long jobs: a live bar in a TTY, plain lines (at most one per 10% or per 15 s) when
  * piped, nothing with `--json`.
  */
-import { SingleBar, Presets } from 'cli-progress';
+import { MultiBar, SingleBar, Presets } from 'cli-progress';
 import type { EvaluateProgress } from '../core/evaluation';
+import { formatSearchProgress, formatSpend, type SearchProgressView } from './optimize';
 
 export interface ProgressReporter {
   update(p: EvaluateProgress): void;
@@ -45,5 +46,54 @@ export function progressReporter(mode: 'tty' | 'lines' | 'off', stream: NodeJS.W
       }
     },
     stop() {},
+  };
+}
+
+export interface SearchProgressReporter {
+  update(p: SearchProgressView): void;
+  stop(): void;
+}
+
+/**
+ * Progress of a search: in a TTY two live bars — the round (its refreshes and steps) and the running step's
+ * candidate evaluations — with calls, spend and best J; piped, one line whenever the unit or phase changes (or
+ * every 15 s).
+ */
+export function searchProgressReporter(mode: 'tty' | 'lines' | 'off', stream: NodeJS.WriteStream = process.stderr): SearchProgressReporter {
+  if (mode === 'off') return { update: () => {}, stop: () => {} };
+  if (mode === 'lines') {
+    let lastKey = '';
+    let lastAt = 0;
+    return {
+      update(p) {
+        const key = `${p.phase}|${p.control}|${p.round}|${p.agentId}|${p.unit}|${p.step}`;
+        const now = Date.now();
+        if (key === lastKey && now - lastAt < 15_000) return;
+        lastKey = key;
+        lastAt = now;
+        stream.write(`progress: ${formatSearchProgress(p)}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multi = new MultiBar({ stream, hideCursor: true, clearOnComplete: false, format: ' {label} {bar} {value}/{total} {info}' }, Presets.shades_classic);
+  let round: ReturnType<MultiBar['create']> | undefined;
+  let step: ReturnType<MultiBar['create']> | undefined;
+  return {
+    update(p) {
+      const best = Object.entries(p.bestJ).map(([a, j]) => `${a}=${j.toFixed(2)}`).join(' ');
+      const where = p.phase === 'searching' ? `round ${p.round}/${p.rounds}`.padEnd(11) : p.phase.padEnd(11);
+      const roundInfo = `${p.calls} calls (${p.cached} cached) · ${formatSpend(p.spendUsd, p.budget)} · best J ${best}${p.control !== 'running' ? ` [${p.control}]` : ''}${p.budgetExhausted ? ` · WAITING: ${p.budgetExhausted}` : ''}`;
+      const total = Math.max(1, p.unitsInRound ?? 1);
+      if (!round) round = multi.create(total, p.unitsDone ?? 0, { label: where, info: roundInfo });
+      else round.start(total, p.unitsDone ?? 0, { label: where, info: roundInfo });
+      const unit = p.agentId ? `${p.agentId} ${p.unit === 'refresh' ? 'refresh' : `step ${p.step}/${p.stepsPerRound}`}` : '';
+      const cands = Math.max(1, p.candidatesPlanned ?? 0);
+      if (!step) step = multi.create(cands, p.candidatesDone ?? 0, { label: 'candidates'.padEnd(11), info: unit });
+      else step.start(cands, p.candidatesDone ?? 0, { label: 'candidates'.padEnd(11), info: unit });
+    },
+    stop() {
+      multi.stop();
+    },
   };
 }

@@ -10,6 +10,7 @@ import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, ty
 import type { BeamNode, SearchState } from './maspo/beam';
 import type { ItemVerdicts, RewardBreakdown, VerdictTally } from './maspo/reward';
 import type { MisalignmentCase, SearchSettings } from './maspo/types';
+import { addLedgers, emptyLedger, recordCall, type Budget, type Ledger, type RunPricing, type TokenPrice } from './ledger';
 
 /** Everything every workflow of one run needs besides the search state. */
 export interface SearchContext {
@@ -25,6 +26,8 @@ export interface SearchContext {
   /** Items evaluated concurrently inside one workflow. */
   concurrency: number;
   llmHeartbeatTimeoutMs: number;
+  /** Prices and token bounds for the ledger and budget reservations (absent: calls are counted, not priced). */
+  pricing?: RunPricing;
 }
 
 export interface CallTotals {
@@ -37,16 +40,20 @@ export interface CallTotals {
   orderDisagreements: number;
   /** Optimizer replies without a usable prompt. */
   rejectedProposals: number;
+  /** Paid and cached calls, tokens and dollars per role (core/ledger.ts). Absent in payloads from before ledgers. */
+  ledger?: Ledger;
 }
 
 export function emptyTotals(): CallTotals {
-  return { calls: { backbone: 0, optimizer: 0, judge: 0 }, cached: 0, usage: emptyUsage(), unparseableVerdicts: 0, orderDisagreements: 0, rejectedProposals: 0 };
+  return { calls: { backbone: 0, optimizer: 0, judge: 0 }, cached: 0, usage: emptyUsage(), unparseableVerdicts: 0, orderDisagreements: 0, rejectedProposals: 0, ledger: emptyLedger() };
 }
 
-export function countCall(t: CallTotals, role: ModelRole, r: Pick<LlmResult, 'cached' | 'usage'>): void {
+export function countCall(t: CallTotals, role: ModelRole, r: Pick<LlmResult, 'cached' | 'usage'>, price?: TokenPrice | null): void {
   t.calls[role]++;
   if (r.cached) t.cached++;
   t.usage = addUsage(t.usage, r.usage);
+  t.ledger ??= emptyLedger();
+  recordCall(t.ledger, role, r, price);
 }
 
 export function addTotals(a: CallTotals, b: CallTotals): CallTotals {
@@ -57,6 +64,7 @@ export function addTotals(a: CallTotals, b: CallTotals): CallTotals {
     unparseableVerdicts: a.unparseableVerdicts + b.unparseableVerdicts,
     orderDisagreements: a.orderDisagreements + b.orderDisagreements,
     rejectedProposals: a.rejectedProposals + b.rejectedProposals,
+    ledger: addLedgers(a.ledger, b.ledger),
   };
 }
 
@@ -144,6 +152,8 @@ export interface RoundSummary {
   improvements: number;
   anchorShifts: number;
   totals: CallTotals;
+  /** The round's calls split by the agent whose turn made them (absent in rounds recorded before ledgers). */
+  byAgent?: Record<string, CallTotals>;
 }
 
 /** Held-out evaluation of seed vs optimised prompts after the search (disjoint from the pool by construction). */
@@ -167,7 +177,12 @@ export interface OptimizeInput {
   control?: 'running' | 'paused' | 'stopping';
   /** Present after continue-as-new: the search so far. */
   resume?: { state: SearchState; rounds: RoundSummary[]; totals: CallTotals };
+  /** Spending cap (dollars and/or paid calls); the `budget` update changes it while the run waits or searches. */
+  budget?: Budget;
 }
+
+/** Why a search ended before its last round: a stop request, or the budget would have been passed. */
+export type StopReason = 'stopped' | 'budget_exhausted';
 
 export interface OptimizeResult {
   runName: string;
@@ -182,8 +197,11 @@ export interface OptimizeResult {
   /** Where the pool and the held-out items came from (file, digest, split seed and sizes): the split on record. */
   datasets: { pool: DatasetRef; heldOut?: DatasetRef };
   heldOut?: HeldOutResult;
-  /** True when a stop request ended the search early (the prompts are the best so far). */
+  /** True when the search ended early (the prompts are the best so far); `stopReason` says why. */
   stopped: boolean;
+  stopReason?: StopReason;
+  /** The cap in force at the end, when one was set. */
+  budget?: Budget;
 }
 
 /** Search attributes of a search run, whoever starts it (the CLI, the library or an experiment grid). */

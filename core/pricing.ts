@@ -28,6 +28,8 @@
  */
 import { z } from 'zod';
 import { buildJudgePrompt, buildOptimizerPrompt } from './maspo/prompts';
+import { predecessors, successors } from './graph';
+import type { RunPricing } from './ledger';
 import type { RoleCalls } from './maspo/plan';
 import type { SearchSettings } from './maspo/types';
 
@@ -242,5 +244,42 @@ export function forecastCost(
     prices: found,
     unpriced,
     tokensPerCall: tokens,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pricing of a run (the workflows' ledger and budget)
+
+/** What the estimates and run pricing need of a search: its agents, graph, models and settings. */
+export interface PricedSearch {
+  mas: { agents: ReadonlyArray<{ id: string; role?: string; description?: string; prompt: string }>; edges: ReadonlyArray<{ from: string; to: string }> };
+  models: Record<Role, { provider?: string; model: string; maxTokens: number }>;
+  settings: TokenEstimateInput['settings'];
+}
+
+/** `estimateTokensPerCall` for a configured search. */
+export function searchTokenEstimates(search: PricedSearch, assumptions: TokenAssumptions = DEFAULT_TOKEN_ASSUMPTIONS): TokenEstimates {
+  const graph = { agents: search.mas.agents.map((a) => a.id), edges: search.mas.edges.map((e) => ({ from: e.from, to: e.to })) };
+  return estimateTokensPerCall(
+    {
+      agents: search.mas.agents.map((a) => ({ ...a, predecessors: predecessors(graph, a.id), successors: successors(graph, a.id) })),
+      maxTokens: { backbone: search.models.backbone.maxTokens, optimizer: search.models.optimizer.maxTokens, judge: search.models.judge.maxTokens },
+      settings: search.settings,
+    },
+    assumptions,
+  );
+}
+
+/** Prices and token bounds the workflows account with; `unpriced` lists the roles whose model has no price. */
+export function runPricingFor(search: PricedSearch, prices: Readonly<Prices> = {}): { pricing: RunPricing; unpriced: Role[] } {
+  const tokens = searchTokenEstimates(search);
+  const found = Object.fromEntries(ROLES.map((r) => [r, lookupPrice(search.models[r], prices)?.price ?? null])) as RunPricing['prices'];
+  return {
+    pricing: {
+      prices: found,
+      inputTokens: { backbone: tokens.backbone.input, optimizer: tokens.optimizer.input, judge: tokens.judge.input },
+      maxTokens: { backbone: search.models.backbone.maxTokens, optimizer: search.models.optimizer.maxTokens, judge: search.models.judge.maxTokens },
+    },
+    unpriced: ROLES.filter((r) => found[r] === null),
   };
 }

@@ -2,17 +2,25 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { OptimizeResult } from '../../core/optimization';
+import { spendOf } from '../../core/ledger';
 import { loadConfig } from '../config';
-import { awaitOptimization, buildOptimizeInput, controlOptimization, defaultOptimizationId, formatSearchProgress, startOptimization } from '../optimize';
+import { awaitOptimization, buildOptimizeInput, controlOptimization, defaultOptimizationId, formatSpend, setBudget, startOptimization } from '../optimize';
+import { ConfigError } from '../config';
+import { searchProgressReporter } from '../progress';
 import { withTemporal, workerOption, workflowUrl } from './inline-worker';
 import { openTemporal } from './connect';
 
 export function formatOptimization(r: OptimizeResult, workflowId: string): string {
   const t = r.totals;
   const lines = [
-    `optimization ${r.runName} · ${r.strategy} (${r.profile} profile) · ${r.rounds.length} round(s)${r.stopped ? ' · STOPPED early: best prompts so far' : ''} · workflow ${workflowId}`,
+    `optimization ${r.runName} · ${r.strategy} (${r.profile} profile) · ${r.rounds.length} round(s)${r.stopped ? ` · STOPPED early (${r.stopReason ?? 'stopped'}): best prompts so far` : ''} · workflow ${workflowId}`,
     `LLM calls: backbone ${t.calls.backbone}, optimizer ${t.calls.optimizer}, judge ${t.calls.judge} (${t.cached} from cache); tokens in ${t.usage.inputTokens} / out ${t.usage.outputTokens}; unparseable verdicts ${t.unparseableVerdicts}, order disagreements ${t.orderDisagreements}, rejected proposals ${t.rejectedProposals}`,
   ];
+  if (t.ledger) {
+    const l = t.ledger;
+    lines.push(`${formatSpend(spendOf(l).usd, r.budget)}: backbone $${l.backbone.costUsd.toFixed(4)}, optimizer $${l.optimizer.costUsd.toFixed(4)}, judge $${l.judge.costUsd.toFixed(4)} (list prices; cache hits free)`);
+  }
+  if (r.stopReason === 'budget_exhausted') lines.push('stopped: BUDGET EXHAUSTED (the next unit could have passed the cap); the prompts are the best so far');
   for (const s of r.rounds) lines.push(`round ${s.round}: ${s.improvements} improvement(s), ${s.anchorShifts} anchor shift(s), best J ${Object.entries(s.bestJ).map(([a, j]) => `${a}=${j.toFixed(3)}`).join(' ')}`);
   if (r.heldOut) {
     const h = r.heldOut;
@@ -24,6 +32,16 @@ export function formatOptimization(r: OptimizeResult, workflowId: string): strin
     lines.push('', `agent ${id}: ${changed ? `improved (node ${a.best.id}, J ${a.best.J.toFixed(3)})` : 'kept its seed prompt'}`, indent(r.prompts[id]));
   }
   return lines.join('\n');
+}
+
+/** Parses a cap option: a positive number, or `none` (null) to remove that cap. */
+function budgetValue(flag: string): (v: string) => number | null {
+  return (v) => {
+    if (v === 'none') return null;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (flag === '--calls' && !Number.isInteger(n))) throw new ConfigError(`${flag}: expected a positive ${flag === '--calls' ? 'integer' : 'number'} or "none", got '${v}'`);
+    return n;
+  };
 }
 
 const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
@@ -39,7 +57,8 @@ export function registerOptimize(program: Command): void {
     .addOption(workerOption())
     .option('--detach', 'start the workflow, print its id and exit (then: maspo status / result / pause / stop)')
     .option('--no-progress', 'do not show progress')
-    .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
+    .option('--watch', 'show live progress on stderr even with --json (bars in a terminal, lines when piped)')
+    .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean; watch?: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildOptimizeInput(loaded);
       await withTemporal(
@@ -53,16 +72,8 @@ export function registerOptimize(program: Command): void {
             process.stdout.write(`${handle.workflowId}\n`);
             return;
           }
-          const showProgress = !opts.json && opts.progress;
-          let last = '';
-          const result = await awaitOptimization(temporal.client, handle, (p) => {
-            const line = formatSearchProgress(p);
-            if (!showProgress || line === last) return;
-            last = line;
-            if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
-            else process.stderr.write(`progress: ${line}\n`);
-          });
-          if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
+          const reporter = searchProgressReporter(opts.watch || (!opts.json && opts.progress) ? (process.stderr.isTTY ? 'tty' : 'lines') : 'off');
+          const result = await awaitOptimization(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
           if (opts.out) await writeFile(opts.out, `${JSON.stringify(result.prompts, null, 2)}\n`);
           process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
         },
@@ -90,6 +101,38 @@ export function registerSearchControl(program: Command): void {
         }
       });
   }
+
+  program
+    .command('watch')
+    .description('follow a running search: live progress bars (plain lines when piped) until it ends, then its result')
+    .argument('<workflowId>', 'the optimize workflow id')
+    .action(async (workflowId: string) => {
+      const temporal = await openTemporal();
+      const reporter = searchProgressReporter(process.stderr.isTTY ? 'tty' : 'lines');
+      try {
+        const result = await awaitOptimization(temporal.client, temporal.client.workflow.getHandle(workflowId), (p) => reporter.update(p)).finally(() => reporter.stop());
+        process.stdout.write(`${formatOptimization(result, workflowId)}\n`);
+      } finally {
+        await temporal.close();
+      }
+    });
+
+  program
+    .command('budget')
+    .description('set the spending cap of a search; a run waiting with budget_exhausted goes on when the new cap covers its next unit')
+    .argument('<workflowId>', 'the optimize workflow id')
+    .option('--usd <dollars>', 'dollar cap (list prices; "none" removes it)', budgetValue('--usd'))
+    .option('--calls <n>', 'cap on paid LLM calls ("none" removes it)', budgetValue('--calls'))
+    .action(async (workflowId: string, opts: { usd?: number | null; calls?: number | null }) => {
+      if (opts.usd === undefined && opts.calls === undefined) throw new ConfigError('budget: give --usd and/or --calls');
+      const temporal = await openTemporal();
+      try {
+        const cap = await setBudget(temporal.client, workflowId, { usd: opts.usd, calls: opts.calls });
+        process.stdout.write(`${workflowId}: budget ${cap.usd !== undefined ? `$${cap.usd}` : 'no dollar cap'}, ${cap.calls !== undefined ? `${cap.calls} calls` : 'no call cap'}\n`);
+      } finally {
+        await temporal.close();
+      }
+    });
 
   program
     .command('result')

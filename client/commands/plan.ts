@@ -4,15 +4,13 @@
  * core/maspo/plan.ts (the call-count formula), tokens and dollars from core/pricing.ts (estimates, list prices).
  */
 import { Command } from 'commander';
-import { predecessors, successors } from '../../core/graph';
 import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
 import {
   DEFAULT_TOKEN_ASSUMPTIONS,
-  estimateTokensPerCall,
   forecastCost,
   heldOutCalls,
-  PricesSchema,
   ROLES,
+  searchTokenEstimates,
   type CostBlock,
   type CostForecast,
   type CostLine,
@@ -41,22 +39,9 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
   const { ctx } = input;
   const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
   const calls = planSearch(ctx.settings, graph, opts.plan);
-  const rawPrices = (loaded.config as { prices?: unknown }).prices;
-  let prices: Prices = {};
-  if (rawPrices !== undefined) {
-    const parsed = PricesSchema.safeParse(rawPrices);
-    if (!parsed.success) throw new ConfigError(`${loaded.file}: prices: ${parsed.error.issues[0].message}`);
-    prices = parsed.data;
-  }
+  const prices: Prices = loaded.config.prices ?? {};
   const assumptions: TokenAssumptions = { ...DEFAULT_TOKEN_ASSUMPTIONS, ...opts.tokens, outputFraction: { ...DEFAULT_TOKEN_ASSUMPTIONS.outputFraction, ...opts.tokens?.outputFraction } };
-  const tokens = estimateTokensPerCall(
-    {
-      agents: ctx.mas.agents.map((a) => ({ ...a, predecessors: predecessors(graph, a.id), successors: successors(graph, a.id) })),
-      maxTokens: { backbone: ctx.models.backbone.maxTokens, optimizer: ctx.models.optimizer.maxTokens, judge: ctx.models.judge.maxTokens },
-      settings: ctx.settings,
-    },
-    assumptions,
-  );
+  const tokens = searchTokenEstimates(ctx, assumptions);
   const held = input.heldOut && input.heldOut.dataset.kind === 'sim' ? { items: input.heldOut.dataset.size, agents: graph.agents.length } : null;
   const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens);
   const s = ctx.settings;

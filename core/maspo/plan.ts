@@ -62,67 +62,92 @@ export interface SearchPlan {
 const zero = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
 const add = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
 
-export function planSearch(settings: SearchSettings, graph: AgentGraph, options: PlanOptions = {}): SearchPlan {
+/** One unit of an agent's turn: a step from a beam of `beamSize` nodes, or a refresh that evaluates `evaluated` nodes. */
+export type PlanUnit = { kind: 'step'; beamSize: number } | { kind: 'refresh'; evaluated: number };
+
+export interface UnitPlan {
+  calls: RoleCalls;
+  /** Backbone calls that are hand-off summaries (included in `calls.backbone`). */
+  summaries: number;
+  /** Judge calls per comparison kind (included in `calls.judge`). */
+  judgeByKind: Record<ComparisonKind, number>;
+}
+
+/**
+ * Calls of ONE unit by the header's contract — an upper bound on what the workflows request for it (fewer usable
+ * proposals, identical outputs and cache hits only lower it), so budget reservations use it too.
+ */
+export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: string, unit: PlanUnit, options: PlanOptions = {}): UnitPlan {
   const reference = options.accounting === 'reference';
   const C = options.candidatesPerParent ?? settings.proposalsPerParent;
   const B = settings.batchSize;
-  const K = settings.beamWidth;
   const orders = settings.judgeBothOrders ? 2 : 1;
   const terminal = terminalAgent(graph);
-  const summary = settings.handoffSummaryWords !== null;
-  const summarised = (id: string) => summary && (reference || id !== terminal);
+  const summarised = (id: string) => settings.handoffSummaryWords !== null && (reference || id !== terminal);
   const cost = (ids: readonly string[]) => ids.reduce((s, id) => s + 1 + (summarised(id) ? 1 : 0), 0);
   const summaryCount = (ids: readonly string[]) => ids.filter(summarised).length;
+  const rerun = rerunAgents(settings, graph, agentId);
+  const needed = settings.jointEvaluation ? graph.agents : [...ancestors(graph, agentId), agentId];
+  const upstream = needed.filter((x) => !rerun.includes(x));
+  const all = graph.agents;
 
+  const out: UnitPlan = { calls: zero(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
+  const countJudges = (planned: readonly PlannedComparison[], times: number) => {
+    for (const c of planned) if (!c.reuseGlobal) out.judgeByKind[c.kind] += times * orders;
+    out.calls.judge += times * judgeCallsPerItem(planned) * orders;
+  };
+  if (unit.kind === 'refresh') {
+    const E = unit.evaluated;
+    if (reference) {
+      out.calls.backbone = cost(all) * B + E * cost(rerun) * B;
+      out.summaries = summaryCount(all) * B + E * summaryCount(rerun) * B;
+    } else if (!settings.refreshSharesFirstBatch) {
+      out.calls.backbone = (cost(upstream) + cost(rerun)) * B + E * cost(rerun) * B;
+      out.summaries = (summaryCount(upstream) + summaryCount(rerun)) * B + E * summaryCount(rerun) * B;
+    }
+    countJudges(comparisonsFor(settings, graph, agentId, 'refresh'), E * B);
+    return out;
+  }
+  const m = unit.beamSize;
+  if (reference) {
+    out.calls.backbone = m * (cost(all) * B + C * cost(rerun) * B);
+    out.summaries = m * (summaryCount(all) * B + C * summaryCount(rerun) * B);
+  } else {
+    const shared = settings.batchPerNode ? m : 1;
+    out.calls.backbone = shared * cost(upstream) * B + m * (1 + C) * cost(rerun) * B;
+    out.summaries = shared * summaryCount(upstream) * B + m * (1 + C) * summaryCount(rerun) * B;
+  }
+  out.calls.optimizer = m * settings.proposalsPerParent;
+  countJudges(comparisonsFor(settings, graph, agentId, 'step'), m * C * B);
+  return out;
+}
+
+export function planSearch(settings: SearchSettings, graph: AgentGraph, options: PlanOptions = {}): SearchPlan {
+  const C = options.candidatesPerParent ?? settings.proposalsPerParent;
+  const K = settings.beamWidth;
   const plan: SearchPlan = { turns: [], rounds: [], total: zero(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
   if (!settings.search) return plan;
   const beamSize: Record<string, number> = Object.fromEntries(graph.agents.map((a) => [a, 1]));
-  const order = topologicalOrder(graph);
-  const countJudges = (planned: readonly PlannedComparison[], times: number) => {
-    for (const c of planned) if (!c.reuseGlobal) plan.judgeByKind[c.kind] += times * orders;
+  const take = (u: UnitPlan): RoleCalls => {
+    plan.summaries += u.summaries;
+    for (const k of Object.keys(u.judgeByKind) as ComparisonKind[]) plan.judgeByKind[k] += u.judgeByKind[k];
+    return u.calls;
   };
 
   for (let round = 1; round <= settings.rounds; round++) {
     let roundCalls = zero();
-    for (const a of order) {
-      const rerun = rerunAgents(settings, graph, a);
-      const needed = settings.jointEvaluation ? graph.agents : [...ancestors(graph, a), a];
-      const upstream = needed.filter((x) => !rerun.includes(x));
-      const all = graph.agents;
-      const stepComparisons = comparisonsFor(settings, graph, a, 'step');
-      const jStep = judgeCallsPerItem(stepComparisons) * orders;
-
-      const refresh = zero();
+    for (const a of topologicalOrder(graph)) {
+      let refresh = zero();
       if (round > 1 && settings.beamRefresh) {
-        const refreshComparisons = comparisonsFor(settings, graph, a, 'refresh');
-        const E = Math.min(options.refreshEvaluated ?? beamSize[a] - 1, beamSize[a]);
-        if (reference) {
-          refresh.backbone = cost(all) * B + E * cost(rerun) * B;
-          plan.summaries += summaryCount(all) * B + E * summaryCount(rerun) * B;
-        } else if (!settings.refreshSharesFirstBatch) {
-          refresh.backbone = (cost(upstream) + cost(rerun)) * B + E * cost(rerun) * B;
-          plan.summaries += (summaryCount(upstream) + summaryCount(rerun)) * B + E * summaryCount(rerun) * B;
-        }
-        refresh.judge = E * B * judgeCallsPerItem(refreshComparisons) * orders;
-        countJudges(refreshComparisons, E * B);
+        const evaluated = Math.min(options.refreshEvaluated ?? beamSize[a] - 1, beamSize[a]);
+        refresh = take(unitCalls(settings, graph, a, { kind: 'refresh', evaluated }, options));
       }
-
-      const steps = zero();
+      let steps = zero();
       const sizes: number[] = [];
       for (let s = 0; s < settings.stepsPerRound; s++) {
         const m = beamSize[a];
         sizes.push(m);
-        if (reference) {
-          steps.backbone += m * (cost(all) * B + C * cost(rerun) * B);
-          plan.summaries += m * (summaryCount(all) * B + C * summaryCount(rerun) * B);
-        } else {
-          const shared = settings.batchPerNode ? m : 1;
-          steps.backbone += shared * cost(upstream) * B + m * (1 + C) * cost(rerun) * B;
-          plan.summaries += shared * summaryCount(upstream) * B + m * (1 + C) * summaryCount(rerun) * B;
-        }
-        steps.optimizer += m * settings.proposalsPerParent;
-        steps.judge += m * C * B * jStep;
-        countJudges(stepComparisons, m * C * B);
+        steps = add(steps, take(unitCalls(settings, graph, a, { kind: 'step', beamSize: m }, options)));
         beamSize[a] = Math.min(K, settings.parentCopies ? m * Math.max(1, C) : m + m * C);
       }
       plan.turns.push({ round, agentId: a, beamSizes: sizes, steps, refresh });

@@ -102,6 +102,19 @@ export const OptimizeSchema = z
     heldOut: z.boolean().default(true),
     /** Characters kept per text in a misalignment case. Default 2000. */
     caseCharLimit: z.number().int().min(100).max(100_000).default(2000),
+    /**
+     * Spending cap: `usd` (list prices, see `prices:`) and/or `calls` (paid LLM calls; cache hits are free). The run
+     * reserves each unit's worst case first and stops at a boundary with status budget_exhausted when it would pass;
+     * `maspo budget <id> --usd N` raises it and the run goes on. Not a search setting: it travels beside them.
+     */
+    budget: z
+      .object({
+        usd: z.number().positive('budget.usd must be a positive number of dollars').max(1_000_000).optional(),
+        calls: z.number().int().positive('budget.calls must be a positive integer').optional(),
+      })
+      .strict()
+      .refine((b) => b.usd !== undefined || b.calls !== undefined, { message: 'give usd and/or calls' })
+      .optional(),
   })
   .strict()
   .superRefine((o, ctx) => {

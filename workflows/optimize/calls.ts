@@ -17,7 +17,7 @@ async function call(ctx: SearchContext, role: ModelRole, prompt: string, sampleI
     sampleIndex,
     label,
   });
-  countCall(totals, role, result);
+  countCall(totals, role, result, ctx.pricing?.prices[role]);
   return result;
 }
 

@@ -5,11 +5,13 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallTotals } from '../../core/optimization';
+import type { Budget } from '../../core/ledger';
 
 export type SearchControl = 'running' | 'paused' | 'stopping';
 
 export interface RunProgress {
-  phase: 'searching' | 'held-out' | 'done';
+  /** `budget-exhausted`: waiting at a boundary for a higher cap (the `budget` update) or a stop. */
+  phase: 'searching' | 'budget-exhausted' | 'held-out' | 'done';
   control: SearchControl;
   round: number;
   rounds: number;
@@ -19,6 +21,9 @@ export interface RunProgress {
   totals: CallTotals;
   prompts: Record<string, string>;
   bestJ: Record<string, number>;
+  budget?: Budget;
+  /** Why the run waits (phase `budget-exhausted`). */
+  budgetExhausted?: string;
 }
 
 export interface RoundProgress {
@@ -31,7 +36,19 @@ export interface RoundProgress {
   /** Calls of this round's finished units. */
   totals: CallTotals;
   bestJ: Record<string, number>;
+  /** Units (refreshes and steps) of this round finished, and planned in all. */
+  unitsDone?: number;
+  unitsInRound?: number;
+  /** Id of the running step child (query it with `stepProgressQuery` for its candidate evaluations). */
+  stepWorkflowId?: string;
 }
+
+export interface StepProgress {
+  candidatesDone: number;
+  candidatesPlanned: number;
+}
+
+export const stepProgressQuery = defineQuery<StepProgress>('stepProgress');
 
 export const runProgressQuery = defineQuery<RunProgress>('runProgress');
 export const roundProgressQuery = defineQuery<RoundProgress>('roundProgress');
@@ -40,6 +57,27 @@ export const roundProgressQuery = defineQuery<RoundProgress>('roundProgress');
 export const controlUpdate = defineUpdate<SearchControl, ['pause' | 'resume' | 'stop']>('control');
 /** The run's forward of a control change to its running round. */
 export const controlSignal = defineSignal<[SearchControl]>('control');
+/**
+ * Set the spending cap (fields given replace the current ones; `null` removes a cap). A run waiting with
+ * `budget_exhausted` goes on when the new cap covers its next unit. Returns the cap now in force.
+ */
+export const budgetUpdate = defineUpdate<Budget, [BudgetChange]>('budget');
+/** The run's forward of a cap change to its running round. */
+export const budgetSignal = defineSignal<[Budget | undefined]>('budget');
+
+export interface BudgetChange {
+  usd?: number | null;
+  calls?: number | null;
+}
+
+export function nextBudget(current: Budget | undefined, change: BudgetChange): Budget {
+  const out: Budget = { ...current };
+  for (const key of ['usd', 'calls'] as const) {
+    if (change[key] === null) delete out[key];
+    else if (change[key] !== undefined) out[key] = change[key]!;
+  }
+  return out;
+}
 
 export function nextControl(current: SearchControl, command: 'pause' | 'resume' | 'stop'): SearchControl {
   if (command === 'stop' || current === 'stopping') return 'stopping';

@@ -20,11 +20,14 @@ import {
   type SearchState,
 } from '../../core/maspo/beam';
 import { sampleBatch } from '../../core/maspo/batch';
+import { unitCalls } from '../../core/maspo/plan';
+import { MODEL_ROLES } from '../../core/llm';
+import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Ledger } from '../../core/ledger';
 import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/misalignment';
 import type { MisalignmentCase } from '../../core/maspo/types';
 import type { BaselineItem } from '../../core/optimization';
 import { graphOf } from '../run-mas';
-import { controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
+import { budgetSignal, controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';
 
@@ -32,6 +35,9 @@ export interface RoundInput {
   ctx: SearchContext;
   state: SearchState;
   control: SearchControl;
+  /** The cap in force and the spend of the earlier rounds (the round reserves each unit's worst case against both). */
+  budget?: Budget;
+  spent?: Ledger;
 }
 
 export interface RoundOutput {
@@ -39,6 +45,8 @@ export interface RoundOutput {
   summary: RoundSummary;
   /** True when a stop request ended the round at a boundary before its last unit. */
   stopped: boolean;
+  /** Set when the next unit's worst case would pass the budget: the round ended before it (the reason, one line). */
+  budgetExhausted?: string;
 }
 
 export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
@@ -55,11 +63,21 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
   // current best serve as that step's baselines.
   let carried: { agentId: string; batch: number[]; known?: { prompt: string; baseline: BaselineItem[] } } | undefined;
   let control = input.control;
+  let budget = input.budget;
   let stopped = false;
+  let budgetExhausted: string | undefined;
+  const byAgent: Record<string, CallTotals> = {};
+  const account = (agentId: string, t: CallTotals) => {
+    totals = addTotals(totals, t);
+    byAgent[agentId] = addTotals(byAgent[agentId] ?? emptyTotals(), t);
+  };
   const bestJ = () => Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.J]));
-  let progress: RoundProgress = { round, agentId: state.order[0], unit: 'step', step: 0, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ() };
+  const unitsInRound = state.order.length * settings.stepsPerRound + (round > 1 && settings.beamRefresh ? state.order.length : 0);
+  let unitsDone = 0;
+  let progress: RoundProgress = { round, agentId: state.order[0], unit: 'step', step: 0, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ(), unitsDone, unitsInRound };
   setHandler(controlSignal, (c) => void (control = c));
-  setHandler(roundProgressQuery, () => ({ ...progress, control, totals }));
+  setHandler(budgetSignal, (b) => void (budget = b));
+  setHandler(roundProgressQuery, () => ({ ...progress, control, totals, unitsDone }));
 
   for (let unit = currentUnit(state, settings); unit.kind !== 'done' && unit.round === round; unit = currentUnit(state, settings)) {
     // Boundaries: a pause waits here; a stop ends the round with the state as it is.
@@ -68,13 +86,33 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
       stopped = true;
       break;
     }
-    progress = { round, agentId: unit.agentId, unit: unit.kind, step: unit.step + 1, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ() };
+    const stepWorkflowId = unit.kind === 'step' ? `${base}/${unit.agentId}/step-${unit.step + 1}` : undefined;
+    progress = { round, agentId: unit.agentId, unit: unit.kind, step: unit.step + 1, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ(), unitsInRound, stepWorkflowId };
     const agent = state.agents[unit.agentId];
+    const refreshTargetsNow = unit.kind === 'refresh' ? refreshTargets(agent.beam, agent.best) : [];
+    // Reserve the unit's worst case before starting it; never start what the cap cannot cover. A refresh whose batch
+    // and baselines the turn's first step shares (`carried`, not part of the search state) is reserved together
+    // with that step, so a budget stop never falls between them and a resumed run decides exactly as an uncapped one.
+    const sharesNext = unit.kind === 'refresh' && settings.refreshSharesFirstBatch;
+    const reservedWithRefresh = unit.kind === 'step' && carried?.agentId === unit.agentId && unit.step === 0;
+    if (budget && !reservedWithRefresh) {
+      const planned = unitCalls(settings, graph, unit.agentId, unit.kind === 'refresh' ? { kind: 'refresh', evaluated: refreshTargetsNow.length } : { kind: 'step', beamSize: agent.beam.length }).calls;
+      if (sharesNext) {
+        const step = unitCalls(settings, graph, unit.agentId, { kind: 'step', beamSize: agent.beam.length }).calls;
+        for (const role of MODEL_ROLES) planned[role] += step[role];
+      }
+      const ledger = addLedgers(input.spent, totals.ledger);
+      const check = checkBudget(budget, spendOf(ledger), reservationFor(planned, ctx.pricing, ledger));
+      if (!check.ok) {
+        budgetExhausted = `before round ${round} · ${unit.agentId} · ${unit.kind === 'refresh' ? 'beam refresh' : `step ${unit.step + 1}`}: ${check.reason}`;
+        break;
+      }
+    }
     const prng = Prng.fromState(state.prngState);
     setCurrentDetails(`round ${round}/${settings.rounds} · agent ${unit.agentId} · ${unit.kind === 'refresh' ? 'beam refresh' : `step ${unit.step + 1}/${settings.stepsPerRound}`}`);
 
     if (unit.kind === 'refresh') {
-      const targets = refreshTargets(agent.beam, agent.best);
+      const targets = refreshTargetsNow;
       const batch = sampleBatch(state.pool, settings.batchSize, prng);
       let rewards: Record<string, number> = {};
       let known: { prompt: string; baseline: BaselineItem[] } | undefined;
@@ -86,7 +124,7 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
         });
         rewards = r.rewards;
         known = { prompt: agent.best.prompt, baseline: r.baseline };
-        totals = addTotals(totals, r.totals);
+        account(unit.agentId, r.totals);
       }
       if (settings.refreshSharesFirstBatch) carried = { agentId: unit.agentId, batch, known };
       const refreshed = applyRefresh(settings, agent.beam, agent.best, rewards, prng);
@@ -102,11 +140,11 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
       const shared = reuse ? reuse.batch : sampleBatch(state.pool, settings.batchSize, prng, front);
       const batches = agent.beam.map((_, i) => (settings.batchPerNode && i > 0 ? sampleBatch(state.pool, settings.batchSize, prng, front) : shared));
       const result = await executeChild(optimizeStep, {
-        workflowId: `${base}/${unit.agentId}/step-${unit.step + 1}`,
+        workflowId: stepWorkflowId!,
         staticSummary: `${unit.agentId} step ${unit.step + 1}: ${agent.beam.length} parent(s) × ${settings.proposalsPerParent} proposals`,
         args: [{ ctx, prompts: promptMap(state), agentId: unit.agentId, round, step: unit.step + 1, beam: agent.beam, batches, cases: casesForProposal(settings, agent.buffer), known: reuse?.known }],
       });
-      totals = addTotals(totals, result.totals);
+      account(unit.agentId, result.totals);
 
       const children = agent.beam.map((node, i) =>
         childrenOf(settings, node, result.parents[i].scored, { round, step: unit.step + 1, newId: () => allocateNodeId(state, unit.agentId) }),
@@ -124,14 +162,16 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
     }
     state.prngState = prng.getState();
     state.cursor = advanceCursor(state, settings);
+    unitsDone++;
     assertConsistent(state, settings);
   }
 
   const prompts = promptMap(state);
   return {
     state,
-    summary: { round, prompts, bestJ: bestJ(), improvements, anchorShifts, totals },
+    summary: { round, prompts, bestJ: bestJ(), improvements, anchorShifts, totals, byAgent },
     stopped,
+    budgetExhausted,
   };
 }
 

@@ -3,32 +3,76 @@
  * workflow. The run continues-as-new after every round, carrying the search state (beams, best prompts,
  * misalignment buffers, PRNG state) so its history stays small however long the search is.
  */
-import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addTotals, emptyTotals, type OptimizeInput, type OptimizeResult } from '../../core/optimization';
+import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { addTotals, emptyTotals, type OptimizeInput, type OptimizeResult, type RoundSummary, type StopReason } from '../../core/optimization';
+import { budgetChangeError, checkBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
+import { heldOutCalls } from '../../core/pricing';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
-import { SA_SCORE, SA_STATUS } from '../../core/search-attributes';
+import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/search-attributes';
 import type { HeldOutResult } from '../../core/optimization';
 import { evaluateMas } from '../evaluate';
 import { withPrompts } from '../run-mas';
 import { evaluation } from '../activities';
-import { controlSignal, controlUpdate, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './messages';
+import { budgetSignal, budgetUpdate, controlSignal, controlUpdate, nextBudget, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './messages';
 import { optimizeRound } from './round';
 
 export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult> {
   const { ctx } = input;
   const settings = ctx.settings;
   let control: SearchControl = input.control ?? 'running';
+  let budget: Budget | undefined = input.budget;
+  let budgetVersion = 0;
   let roundWorkflowId: string | undefined;
   let progress: Omit<RunProgress, 'control' | 'roundWorkflowId'> = {
     phase: 'searching', round: input.resume?.state.cursor.round ?? 1, rounds: settings.rounds, totals: input.resume?.totals ?? emptyTotals(), prompts: {}, bestJ: {},
   };
-  setHandler(runProgressQuery, () => ({ ...progress, control, roundWorkflowId }));
+  setHandler(runProgressQuery, () => ({ ...progress, control, roundWorkflowId, budget }));
   setHandler(controlUpdate, async (command) => {
     control = nextControl(control, command);
     // Forward to the running round so it reacts at its next boundary (not only at the end of the round).
     if (roundWorkflowId) await getExternalWorkflowHandle(roundWorkflowId).signal(controlSignal, control).catch(() => undefined);
     return control;
   });
+  setHandler(
+    budgetUpdate,
+    async (change) => {
+      budget = nextBudget(budget, change);
+      budgetVersion++;
+      if (roundWorkflowId) await getExternalWorkflowHandle(roundWorkflowId).signal(budgetSignal, budget).catch(() => undefined);
+      return budget;
+    },
+    {
+      validator: (change) => {
+        const error = budgetChangeError(change);
+        if (error) throw new Error(error);
+      },
+    },
+  );
+  // Spend and status attributes came with the ledger; runs recorded before it replay without those upserts.
+  const ledgered = patched('ledger-attributes');
+  const upsertSpend = (status?: string) => {
+    if (ledgered) upsertSearchAttributes([{ key: SA_SPEND, value: spendOf(totals.ledger).usd }, ...(status ? [{ key: SA_STATUS, value: status }] : [])]);
+  };
+  let totals = input.resume?.totals ?? emptyTotals();
+  let stopReason: StopReason | undefined;
+  /**
+   * Waits at a boundary whose next unit the cap cannot cover until the cap changes (true) or a stop (false).
+   * The run's status reads `budget_exhausted` meanwhile; nothing is in flight.
+   */
+  const waitForBudget = async (reason: string): Promise<boolean> => {
+    progress = { ...progress, phase: 'budget-exhausted', budgetExhausted: reason };
+    upsertSpend('budget_exhausted');
+    setCurrentDetails(`budget exhausted ${reason} — raise the cap (maspo budget) or stop`);
+    const seen = budgetVersion;
+    await condition(() => control === 'stopping' || budgetVersion !== seen);
+    progress = { ...progress, phase: 'searching', budgetExhausted: undefined };
+    if (control === 'stopping') {
+      stopReason = 'budget_exhausted';
+      return false;
+    }
+    upsertSpend('running');
+    return true;
+  };
   try {
     let state: SearchState;
     if (input.resume) state = input.resume.state;
@@ -37,11 +81,11 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       state = initialSearchState(settings, ctx.mas, { seed: ctx.seed, datasetSize: count });
     }
     const rounds = input.resume?.rounds ?? [];
-    let totals = input.resume?.totals ?? emptyTotals();
     progress = { ...progress, prompts: promptMap(state), bestJ: bestJOf(state) };
 
     await condition(() => control !== 'paused');
     let stopped = control === 'stopping';
+    if (stopped) stopReason = 'stopped';
     if (!stopped && currentUnit(state, settings).kind !== 'done') {
       const round = state.cursor.round;
       setCurrentDetails(`round ${round}/${settings.rounds} running`);
@@ -50,26 +94,42 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
         // The run id (not the per-execution run id) keeps round ids stable across continue-as-new.
         workflowId: roundWorkflowId,
         staticSummary: `round ${round} of ${settings.rounds}`,
-        args: [{ ctx, state, control }],
+        args: [{ ctx, state, control, budget, spent: totals.ledger }],
       });
       roundWorkflowId = undefined;
       state = out.state;
-      rounds.push(out.summary);
+      mergeRound(rounds, out.summary);
       totals = addTotals(totals, out.summary.totals);
       stopped = out.stopped || control === 'stopping';
+      if (stopped) stopReason = 'stopped';
       progress = { ...progress, round: state.cursor.round, totals, prompts: promptMap(state), bestJ: bestJOf(state) };
+      upsertSpend();
+      if (!stopped && out.budgetExhausted) stopped = !(await waitForBudget(out.budgetExhausted));
       if (!stopped && currentUnit(state, settings).kind !== 'done') {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof optimizeMas>({ ...input, control, resume: { state, rounds, totals } });
+        await continueAsNew<typeof optimizeMas>({ ...input, control, budget, resume: { state, rounds, totals } });
       }
     }
 
     const prompts = promptMap(state);
+    /** The held-out evaluation is a unit too: reserved against the cap like the search's units. */
+    async function heldOutFits(): Promise<boolean> {
+      if (!budget) return true;
+      const { count } = await evaluation.describeDataset(input.heldOut!.dataset);
+      for (;;) {
+        const check = checkBudget(budget, spendOf(totals.ledger), reservationFor(heldOutCalls(count, ctx.mas.agents.length), ctx.pricing, totals.ledger));
+        if (check.ok) return true;
+        if (!(await waitForBudget(`before the held-out evaluation: ${check.reason}`))) return false;
+      }
+    }
     progress = { ...progress, phase: 'held-out' };
     // A stopped search skips the held-out evaluation: the user asked it to spend nothing more.
-    const heldOut = input.heldOut && !stopped ? await evaluateHeldOut(input, prompts) : undefined;
+    let heldOut: HeldOutResult | undefined;
+    if (input.heldOut && !stopped && (await heldOutFits())) heldOut = await evaluateHeldOut(input, prompts);
     progress = { ...progress, phase: 'done' };
-    upsertSearchAttributes([{ key: SA_STATUS, value: stopped ? 'stopped' : 'completed' }, ...(heldOut ? [{ key: SA_SCORE, value: heldOut.optimized.accuracy }] : [])]);
+    const status = stopReason === 'budget_exhausted' ? 'budget_exhausted' : stopped ? 'stopped' : 'completed';
+    upsertSearchAttributes([{ key: SA_STATUS, value: status }, ...(heldOut ? [{ key: SA_SCORE, value: heldOut.optimized.accuracy }] : [])]);
+    upsertSpend();
     setCurrentDetails(`done: ${rounds.length} round(s), ${totals.calls.backbone + totals.calls.optimizer + totals.calls.judge} LLM calls`);
     return {
       runName: ctx.runName,
@@ -88,7 +148,9 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       pool: state.pool,
       datasets: { pool: ctx.dataset, heldOut: input.heldOut?.dataset },
       heldOut,
-      stopped,
+      stopped: stopReason !== undefined,
+      ...(stopReason ? { stopReason } : {}),
+      ...(budget ? { budget } : {}),
     };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
@@ -110,6 +172,24 @@ async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, str
     });
   const [seed, optimized] = await Promise.all([run('seed', ctx.mas), run('optimized', withPrompts(ctx.mas, prompts))]);
   return { dataset: spec.dataset.name, seed: seed.summary, optimized: optimized.summary, workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` } };
+}
+
+/** A round resumed after a budget stop continues the same round: its summaries are merged into one. */
+function mergeRound(rounds: RoundSummary[], s: RoundSummary): void {
+  const last = rounds[rounds.length - 1];
+  if (!last || last.round !== s.round) {
+    rounds.push(s);
+    return;
+  }
+  const byAgent = { ...last.byAgent };
+  for (const [id, t] of Object.entries(s.byAgent ?? {})) byAgent[id] = byAgent[id] ? addTotals(byAgent[id], t) : t;
+  rounds[rounds.length - 1] = {
+    ...s,
+    improvements: last.improvements + s.improvements,
+    anchorShifts: last.anchorShifts + s.anchorShifts,
+    totals: addTotals(last.totals, s.totals),
+    byAgent,
+  };
 }
 
 function bestJOf(state: SearchState): Record<string, number> {

@@ -9,7 +9,7 @@
  *
  * The parent (round) workflow turns the scored candidates into the next beam.
  */
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
 import { deriveSeed } from '../../core/prng';
 import { descendants, predecessors, successors } from '../../core/graph';
 import type { ItemView } from '../../core/evaluation';
@@ -21,11 +21,14 @@ import { evaluation } from '../activities';
 import { mapBounded } from '../pool';
 import { graphOf, runMas, withPrompt, withPrompts, type AgentOutput } from '../run-mas';
 import { agentCaller, handoffFor, optimizerCall } from './calls';
+import { stepProgressQuery, type StepProgress } from './messages';
 import { evaluateCandidate } from './candidate';
 
 export async function optimizeStep(input: StepInput): Promise<StepResult> {
   const { ctx, agentId } = input;
   const totals = emptyTotals();
+  const progress: StepProgress = { candidatesDone: 0, candidatesPlanned: 0 };
+  setHandler(stepProgressQuery, () => progress);
   const indices = [...new Set(input.batches.flat())];
   const views = new Map((await evaluation.loadItems(ctx.dataset, indices)).map((v) => [v.index, v]));
 
@@ -46,7 +49,7 @@ export async function optimizeStep(input: StepInput): Promise<StepResult> {
   }
 
   // 2 + 3. Proposals and candidate evaluations, parents in parallel.
-  const parents = await Promise.all(input.beam.map((parent, i) => expandParent(input, parent, i, baselines[i], totals)));
+  const parents = await Promise.all(input.beam.map((parent, i) => expandParent(input, parent, i, baselines[i], totals, progress)));
   return { parents: parents.map((p) => p.outcome), totals: parents.reduce((t, p) => addTotals(t, p.totals), totals) };
 }
 
@@ -77,7 +80,14 @@ export async function runBaselines(
   });
 }
 
-async function expandParent(input: StepInput, parent: BeamNode, parentIndex: number, baseline: BaselineItem[], stepTotals: CallTotals): Promise<{ outcome: ParentOutcome; totals: CallTotals }> {
+async function expandParent(
+  input: StepInput,
+  parent: BeamNode,
+  parentIndex: number,
+  baseline: BaselineItem[],
+  stepTotals: CallTotals,
+  progress: StepProgress,
+): Promise<{ outcome: ParentOutcome; totals: CallTotals }> {
   const { ctx, agentId } = input;
   const settings = ctx.settings;
   const graph = graphOf(ctx.mas);
@@ -107,6 +117,7 @@ async function expandParent(input: StepInput, parent: BeamNode, parentIndex: num
   stepTotals.rejectedProposals += proposals.filter((p) => !p.ok).length;
 
   const candidates = candidatePrompts(settings, parent, proposals, input.beam);
+  progress.candidatesPlanned += candidates.filter((c) => c !== parent.prompt).length;
   const base = workflowInfo().workflowId;
   let totals = emptyTotals();
   const scored = await Promise.all(
@@ -118,6 +129,7 @@ async function expandParent(input: StepInput, parent: BeamNode, parentIndex: num
         args: [{ ctx, prompts: input.prompts, agentId, candidate: prompt, parent: parent.prompt, baseline, mode: 'step' as const, round: input.round, step: input.step }],
       });
       totals = addTotals(totals, r.totals);
+      progress.candidatesDone++;
       return { prompt, R: r.R, breakdown: r.breakdown, cases: r.cases, misalignmentRate: r.misalignmentRate };
     }),
   );
