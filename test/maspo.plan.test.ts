@@ -72,7 +72,7 @@ describe('plan: faithful profile, 2-agent chain, paper configuration', () => {
 
   test('the fixed profile: fewer backbone calls, judges in both orders', () => {
     const p = planSearch(optimizeSettings(), chain);
-    expect(p.total).toEqual({ backbone: 1620, optimizer: 68, judge: 2160 });
+    expect(p.total).toEqual({ backbone: 1680, optimizer: 68, judge: 2160 }); // incl. 2 rounds × (20 + 10) refresh re-runs
     expect(p.summaries).toBe(0);
     expect(p.judgeByKind).toEqual({ local: 720, lookahead: 0, global: 720, terminal: 720 });
     // the same search judged in one order halves the judge calls
@@ -88,7 +88,7 @@ describe('plan: faithful profile, 2-agent chain, paper configuration', () => {
     expect(local.total.backbone).toBeLessThan(1620);
     // judges scale with |B|, backbone too
     const big = planSearch(optimizeSettings({ batchSize: 20 }), chain);
-    expect(big.total).toEqual({ backbone: 3240, optimizer: 68, judge: 4320 });
+    expect(big.total).toEqual({ backbone: 3360, optimizer: 68, judge: 4320 });
     // explicit E = 0 (every beam node equals the best): refresh costs nothing in fixed
     expect(planSearch(optimizeSettings(), chain, { refreshEvaluated: 0 }).total.judge).toBe(2160 - 2 * (40 + 20));
   });

@@ -12,7 +12,8 @@
  *     and itself); upstream of the re-run set once per batch item, the re-run set once per beam node per item.
  *     With `batchPerNode` (faithful) every node has its own batch, so nothing is shared between nodes;
  *   · refresh (rounds 2..D): faithful draws a fresh batch and runs the best's baseline plus E re-runs; fixed
- *     (`refreshSharesFirstBatch`) judges on the first step's batch, whose baselines it shares: judge calls only;
+ *     (`refreshSharesFirstBatch`) judges on the first step's batch, whose baselines it shares (counted in the step):
+ *     the E re-runs and the judge calls;
  *   · judges: per candidate per item, `comparisonsFor` minus reused verdicts, × 2 with `judgeBothOrders`.
  * - `reference`: the reference code as measured by the study (§8.1): every node baseline is a full MAS run, every
  *   execution is generation + summary (the terminal's included), refresh = full MAS + E re-runs.
@@ -104,6 +105,10 @@ export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: 
     } else if (!settings.refreshSharesFirstBatch) {
       out.calls.backbone = (cost(upstream) + cost(rerun)) * B + E * cost(rerun) * B;
       out.summaries = (summaryCount(upstream) + summaryCount(rerun)) * B + E * summaryCount(rerun) * B;
+    } else {
+      // The best's baselines are the first step's (counted there); the E re-scored nodes are re-run here.
+      out.calls.backbone = E * cost(rerun) * B;
+      out.summaries = E * summaryCount(rerun) * B;
     }
     countJudges(comparisonsFor(settings, graph, agentId, 'refresh'), E * B);
     return out;
