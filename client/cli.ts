@@ -8,11 +8,12 @@ import { registerEvaluate } from './commands/evaluate';
 import { registerExperiment } from './commands/experiment';
 import { registerOptimize, registerSearchControl } from './commands/optimize';
 import { registerPlan } from './commands/plan';
+import { registerReport } from './commands/report';
 import { registerServer, registerSetup } from './commands/server';
 import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
-import { exitCodeFor, messageFor } from './errors';
+import { exitCodeFor, messageFor, UsageError } from './errors';
 import { packageVersion } from './package-info';
 
 export function buildProgram(): Command {
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .description('Durable, label-free joint prompt optimization for LLM multi-agent systems (MASPO) on Temporal')
     .version(packageVersion())
     .configureOutput({ outputError: (text, write) => write(`maspo: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => checkWorkflowIds(command));
   registerSetup(program);
   registerServer(program);
   registerWorker(program);
@@ -31,6 +33,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerSearchControl(program);
   registerStatus(program);
+  registerReport(program);
   registerSim(program);
   return program;
 }
@@ -49,11 +52,30 @@ export async function main(argv = process.argv): Promise<void> {
   }
 }
 
-/** Parses a positive integer flag value, naming the flag on error. */
-export function positiveInt(name: string) {
+/** Longest workflow id a Temporal server accepts by default (`limit.maxIDLength`, bytes). */
+const MAX_WORKFLOW_ID_BYTES = 1000;
+
+/**
+ * Every workflow id the CLI takes (a `<workflowId>` argument or `--id`) is checked before the command runs, so a
+ * bad one is a one-line usage error and never reaches a server (which answers with an opaque "Failed to start").
+ */
+function checkWorkflowIds(command: Command): void {
+  const ids: Array<[string, unknown]> = command.registeredArguments.map((a, i) => [`<${a.name()}>`, a.name() === 'workflowId' ? command.processedArgs[i] : undefined]);
+  ids.push(['--id', command.opts().id]);
+  for (const [name, id] of ids) {
+    if (typeof id !== 'string') continue;
+    if (id.trim() === '') throw new UsageError(`${name}: a workflow id must not be empty`);
+    const bytes = Buffer.byteLength(id);
+    if (bytes > MAX_WORKFLOW_ID_BYTES) throw new UsageError(`${name}: a workflow id must be at most ${MAX_WORKFLOW_ID_BYTES} bytes, got ${bytes}`);
+  }
+}
+
+/** Parses a TCP port flag value (1–65535; 0 = any free port when `allowZero`), naming the flag on error. */
+export function portNumber(name: string, opts: { allowZero?: boolean } = {}) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    const min = opts.allowZero ? 0 : 1;
+    if (!/^\d+$/.test(v.trim()) || n < min || n > 65535) throw new InvalidArgumentError(`${name} must be a port number from ${min} to 65535`);
     return n;
   };
 }

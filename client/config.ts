@@ -10,6 +10,7 @@ import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoCon
 import type { DatasetRef, EvaluateInput, MasSpec } from '../core/evaluation';
 import { predecessors } from '../core/graph';
 import { checkTemplate } from '../core/template';
+import { promptsFromFileContent } from '../core/run-record';
 import type { ModelSpec } from '../core/llm';
 import { DatasetError } from '../activities/datasets/errors';
 import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
@@ -52,6 +53,8 @@ export async function readStructuredFile(file: string, what: string): Promise<un
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(`${file}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
   }
+  // YAML reads most binary files as one long string; say what the file is instead of "expected a mapping".
+  if (text.includes('\0')) throw new ConfigError(`${file}: binary file (contains NUL bytes), expected YAML or JSON text`);
   return parseStructured(file, text);
 }
 
@@ -145,7 +148,8 @@ export async function buildEvaluateInput(loaded: LoadedConfig): Promise<Evaluate
 }
 
 /**
- * Replaces agent prompts with those of a JSON file `{ agentId: prompt }` (as written by `maspo optimize -o`).
+ * Replaces agent prompts with those of a JSON file `{ agentId: prompt }` (as written by `maspo optimize -o` and
+ * `maspo export --prompts`), or of a run record (`maspo export -o run.json`: its winning prompts).
  * Unknown agents and prompts that break the template rules are errors naming the file and the agent.
  */
 export async function applyPromptsFile(mas: MasSpec, file: string): Promise<MasSpec> {
@@ -156,14 +160,15 @@ export async function applyPromptsFile(mas: MasSpec, file: string): Promise<MasS
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(`${file}: ${code === 'ENOENT' ? 'no such file' : `invalid JSON (${(e as Error).message})`}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected an object { agentId: prompt }`);
+  const content = promptsFromFileContent(raw);
+  if ('error' in content) throw new ConfigError(`${file}: ${content.error}`);
   const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
-  for (const [id, prompt] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [id, prompt] of Object.entries(content.prompts)) {
     if (!graph.agents.includes(id)) throw new ConfigError(`${file}: ${id}: unknown agent (agents: ${graph.agents.join(', ')})`);
     if (typeof prompt !== 'string') throw new ConfigError(`${file}: ${id}: the prompt must be a string`);
     const problem = checkTemplate(prompt, predecessors(graph, id).length > 0)[0];
     if (problem) throw new ConfigError(`${file}: ${id}: ${problem.message}`);
   }
-  const prompts = raw as Record<string, string>;
+  const prompts = content.prompts as Record<string, string>;
   return { ...mas, agents: mas.agents.map((a) => (prompts[a.id] !== undefined ? { ...a, prompt: prompts[a.id] } : a)) };
 }

@@ -1,5 +1,5 @@
 /** Maps errors to the CLI's one-line messages and exit codes (2 = bad input, 1 = the job failed). */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/common';
 import { ConfigError } from './config';
 import { DatasetError } from '../activities/datasets/errors';
@@ -11,8 +11,9 @@ export class UsageError extends Error {
   }
 }
 
+/** Bad input (a config, a dataset, a flag, an unknown workflow id) exits 2; a job that failed exits 1. */
 export function exitCodeFor(err: unknown): number {
-  return err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError ? 2 : 1;
+  return err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError || err instanceof WorkflowNotFoundError ? 2 : 1;
 }
 
 /** The innermost meaningful message of a failure chain (workflow → child → activity → application). */

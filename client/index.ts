@@ -8,6 +8,7 @@
  *
  *   // the search: same shape — buildOptimizeInput → startOptimization → awaitOptimization (or pause/resume/stop
  *   // with controlOptimization; the result's `prompts` are what `applyPromptsFile`/`evaluate --prompts` take)
+ *   // afterwards: assembleRunRecord(client, workflowId) → the run record (`maspo export`), renderReport(record) → HTML
  *
  * A worker must serve the task queue: `maspo worker`, or `createMaspoWorkers` + `runWorkers` in your process.
  */
@@ -23,6 +24,8 @@ export {
   defaultOptimizationId,
 } from './optimize';
 export { applyPromptsFile } from './config';
+export { assembleRunRecord, readRunRecord } from './run-record';
+export { renderReport } from './report/render';
 export { connectTemporal, type TemporalConnection } from './temporal/connection';
 export { ensureTemporalCli } from './temporal/setup';
 export { ensureDevServer, stopDevServer, devServerStatus, registerSearchAttributes } from './temporal/dev-server';
@@ -33,3 +36,4 @@ export type { EvaluateInput, EvaluateResult, EvaluateProgress, ItemRecord, MasSp
 export type { ModelSpec, LlmRequest, LlmResult, ModelRole } from '../core/llm';
 export type { OptimizeInput, OptimizeResult, CallTotals, HeldOutResult } from '../core/optimization';
 export type { SearchSettings } from '../core/maspo/types';
+export type { RunRecord } from '../core/run-record';

@@ -297,10 +297,27 @@ export type MaspoConfig = z.infer<typeof ConfigSchema>;
 
 export { MODEL_ROLES };
 
+/**
+ * A union's issue says only "Invalid input"; this descends into the branch written in the input's type (the one
+ * that failed on more than its type), so `a => b` as an edge reports the edge format and `{ from: a }` the missing
+ * `to`. When no branch matches the type, the message lists the types the union accepts.
+ */
+function unionReason(issue: z.core.$ZodIssue): { path: PropertyKey[]; issue: z.core.$ZodIssue } {
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return { path: issue.path, issue };
+  const typeOnly = (branch: z.core.$ZodIssue[]) => branch.length === 1 && (branch[0].code === 'invalid_type' || branch[0].code === 'invalid_value') && branch[0].path.length === 0;
+  const matched = issue.errors.find((branch) => branch.length > 0 && !typeOnly(branch));
+  if (matched) {
+    const inner = unionReason(matched[0]);
+    return { path: [...issue.path, ...inner.path], issue: inner.issue };
+  }
+  const expected = issue.errors.flatMap(([b]) => (b.code === 'invalid_type' ? [b.expected] : b.code === 'invalid_value' ? b.values.map((v) => JSON.stringify(v)) : []));
+  return { path: issue.path, issue: { ...issue, message: `Invalid input: expected ${[...new Set(expected)].join(' or ')}` } };
+}
+
 /** Renders a zod error as one line: `<field.path>: <reason>` for the first issue, and how many more. */
 export function formatConfigIssue(error: z.ZodError): string {
-  const first = error.issues[0];
-  const path = first.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const { path: issuePath, issue: first } = unionReason(error.issues[0]);
+  const path = issuePath.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
   let message = first.message;
   if (first.code === 'unrecognized_keys') message = `unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `'${k}'`).join(', ')}`;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';

@@ -12,6 +12,7 @@ import { startEvaluation } from '../client/evaluate';
 import { startDevServer, stopDevServer } from '../client/temporal/dev-server';
 import { SimWorldSchema } from '../core/sim-config';
 import type { EvaluateResult } from '../core/evaluation';
+import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
 import { startSimServer, type SimServer } from '../sim/server';
 import { temporalCliForTests } from './support/temporal';
 import { tempHome } from './support/evaluation';
@@ -42,13 +43,16 @@ models:
 evaluate: { batchSize: 10, concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
 `;
 
+/** A client that reads payloads like the worker running with MASPO_HOME=home (claim-check codec). */
+const clientFor = (connection: Connection, home: string) => new Client({ connection, dataConverter: maspoDataConverter(payloadSettings({ MASPO_HOME: home })) });
+
 /** Result of a workflow, retrying while the server is down or restarting. */
-async function resultThroughOutages(address: string, workflowId: string): Promise<EvaluateResult> {
+async function resultThroughOutages(address: string, workflowId: string, home: string): Promise<EvaluateResult> {
   for (;;) {
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: 2000 });
-      return (await new Client({ connection }).workflow.getHandle(workflowId).result()) as EvaluateResult;
+      return (await clientFor(connection, home).workflow.getHandle(workflowId).result()) as EvaluateResult;
     } catch {
       await new Promise((r) => setTimeout(r, 500));
     } finally {
@@ -74,7 +78,7 @@ test('SIGKILLed Temporal server restarted on the same database: the evaluation c
     writeFileSync(file, yaml(sim.url, queue));
     const input = await buildEvaluateInput({ file, config: parseConfigText(file, yaml(sim.url, queue)) });
     const connection = await Connection.connect({ address });
-    await startEvaluation(new Client({ connection }), input, `eval-${queue}`);
+    await startEvaluation(clientFor(connection, home), input, `eval-${queue}`);
     await connection.close();
     worker = spawnCli(['worker', '--config', file], { ...process.env, TEMPORAL_ADDRESS: address, MASPO_HOME: home, MASPO_LOG_LEVEL: 'ERROR' });
 
@@ -92,7 +96,7 @@ test('SIGKILLed Temporal server restarted on the same database: the evaluation c
       }, 10_000);
       server = await startDevServer({ home, port, uiPort, cliPath, detached: true }); // same SQLite file
     }
-    const interrupted = await resultThroughOutages(address, `eval-${queue}`);
+    const interrupted = await resultThroughOutages(address, `eval-${queue}`, home);
     expect(interrupted.summary.n).toBe(30);
 
     // Reference: the same evaluation uninterrupted, on the restarted server, with a fresh cache.
@@ -103,9 +107,9 @@ test('SIGKILLed Temporal server restarted on the same database: the evaluation c
     writeFileSync(refFile, yaml(sim.url, `${queue}-ref`));
     worker = spawnCli(['worker', '--config', refFile], { ...process.env, TEMPORAL_ADDRESS: address, MASPO_HOME: refHome, MASPO_LOG_LEVEL: 'ERROR' });
     const c2 = await Connection.connect({ address });
-    await startEvaluation(new Client({ connection: c2 }), { ...input, taskQueue: `${queue}-ref` }, `eval-${queue}-ref`);
+    await startEvaluation(clientFor(c2, refHome), { ...input, taskQueue: `${queue}-ref` }, `eval-${queue}-ref`);
     await c2.close();
-    const reference = await resultThroughOutages(address, `eval-${queue}-ref`);
+    const reference = await resultThroughOutages(address, `eval-${queue}-ref`, refHome);
     expect(comparable(interrupted)).toEqual(comparable(reference));
     expect(interrupted.summary).toEqual(reference.summary);
   } finally {

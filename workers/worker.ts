@@ -2,13 +2,15 @@
  * The worker composition root: one Worker for workflows and cheap activities on the base task queue, and one
  * per model role on `<base>-llm-<role>` whose activity slots bound that role's concurrent LLM calls. All
  * share one set of providers and one persistent response cache. API keys are read here, from the worker's
- * own environment, and nowhere else.
+ * own environment, and nowhere else. Every worker encodes payloads with the claim-check codec
+ * (activities/payloads), configured from the same environment as the client's.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/llm';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';
+import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
 import { defaultProviders } from './providers';
 import { installWorkerLogging } from './logging';
 
@@ -38,16 +40,19 @@ export const DEFAULT_ROLE_LIMITS: RoleLimits = { concurrency: 8 };
 export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<Worker[]> {
   const { connection, namespace, taskQueue } = options;
   installWorkerLogging();
+  const env = options.env ?? process.env;
+  const dataConverter = maspoDataConverter(payloadSettings(env));
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue,
+    dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createEvaluationActivities(),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
   });
 
-  const llm = createLlmActivities({ providers: defaultProviders(), cache: new ResponseCache(options.cacheDir), env: options.env ?? process.env });
+  const llm = createLlmActivities({ providers: defaultProviders(), cache: new ResponseCache(options.cacheDir), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {
       const limits = options.roles?.[role] ?? DEFAULT_ROLE_LIMITS;
@@ -55,6 +60,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
         connection,
         namespace,
         taskQueue: llmTaskQueue(taskQueue, role),
+        dataConverter,
         activities: llm,
         maxConcurrentActivityTaskExecutions: limits.concurrency,
         ...(limits.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: limits.ratePerSecond } : {}),

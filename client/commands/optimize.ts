@@ -34,10 +34,10 @@ export function formatOptimization(r: OptimizeResult, workflowId: string): strin
   return lines.join('\n');
 }
 
-/** Parses a cap option: a positive number, or `none` (null) to remove that cap. */
-function budgetValue(flag: string): (v: string) => number | null {
+/** Parses a cap option: a positive number, or `none` to remove that cap (commander turns a null into ''). */
+function budgetValue(flag: string): (v: string) => number | 'none' {
   return (v) => {
-    if (v === 'none') return null;
+    if (v === 'none') return 'none';
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0 || (flag === '--calls' && !Number.isInteger(n))) throw new ConfigError(`${flag}: expected a positive ${flag === '--calls' ? 'integer' : 'number'} or "none", got '${v}'`);
     return n;
@@ -123,11 +123,12 @@ export function registerSearchControl(program: Command): void {
     .argument('<workflowId>', 'the optimize workflow id')
     .option('--usd <dollars>', 'dollar cap (list prices; "none" removes it)', budgetValue('--usd'))
     .option('--calls <n>', 'cap on paid LLM calls ("none" removes it)', budgetValue('--calls'))
-    .action(async (workflowId: string, opts: { usd?: number | null; calls?: number | null }) => {
+    .action(async (workflowId: string, opts: { usd?: number | 'none'; calls?: number | 'none' }) => {
       if (opts.usd === undefined && opts.calls === undefined) throw new ConfigError('budget: give --usd and/or --calls');
+      const value = (v: number | 'none' | undefined) => (v === 'none' ? null : v);
       const temporal = await openTemporal();
       try {
-        const cap = await setBudget(temporal.client, workflowId, { usd: opts.usd, calls: opts.calls });
+        const cap = await setBudget(temporal.client, workflowId, { usd: value(opts.usd), calls: value(opts.calls) });
         process.stdout.write(`${workflowId}: budget ${cap.usd !== undefined ? `$${cap.usd}` : 'no dollar cap'}, ${cap.calls !== undefined ? `${cap.calls} calls` : 'no call cap'}\n`);
       } finally {
         await temporal.close();

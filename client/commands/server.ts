@@ -1,9 +1,15 @@
-/** `maspo setup` and `maspo server …`: the Temporal CLI and the embedded dev server (SQLite + Web UI). */
+/**
+ * `maspo setup` and `maspo server …`: the Temporal CLI and the embedded dev server (SQLite + Web UI). In the
+ * foreground `maspo server` also serves the payload codec endpoint and points the UI at it, so claim-checked
+ * payloads read in full there; `maspo server codec` serves it alone (for a detached server or another UI).
+ */
 import { Command } from 'commander';
+import { startCodecServer, type CodecServer } from '../../activities/payloads/codec-server';
+import { claimCheckCodec } from '../../activities/payloads/settings';
 import { ensureTemporalCli } from '../temporal/setup';
 import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../temporal/dev-server';
 import { connectTemporal } from '../temporal/connection';
-import { positiveInt } from '../cli';
+import { portNumber } from '../cli';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -23,17 +29,44 @@ export function registerServer(program: Command): void {
   const server = program
     .command('server')
     .description('the embedded Temporal dev server (SQLite persistence in .maspo/, Web UI); runs in the foreground until Ctrl-C')
-    .option('-p, --port <n>', 'frontend gRPC port', positiveInt('--port'), 7233)
-    .option('--ui-port <n>', 'Web UI port', positiveInt('--ui-port'), 8233)
+    .option('-p, --port <n>', 'frontend gRPC port', portNumber('--port'), 7233)
+    .option('--ui-port <n>', 'Web UI port', portNumber('--ui-port'), 8233)
     .option('-d, --detach', 'start in the background and return (stop it with `maspo server stop`)')
-    .action(async (opts: { port: number; uiPort: number; detach?: boolean }) => {
+    .option('--codec-port <n>', 'port of the payload codec endpoint the UI decodes through (default: UI port + 1; foreground only)', portNumber('--codec-port'))
+    .option('--no-codec', 'do not serve the payload codec endpoint')
+    .action(async (opts: { port: number; uiPort: number; detach?: boolean; codecPort?: number; codec: boolean }) => {
       await ensureTemporalCli({ log: info });
       if (opts.detach) {
         const h = await ensureDevServer({ port: opts.port, uiPort: opts.uiPort, log: info });
         print(`${h.reused ? 'already running' : 'started'}: ${h.state.address} · UI ${h.state.uiUrl} · data ${h.state.dbFile}`);
         return;
       }
-      process.exitCode = await runServerForeground({ port: opts.port, uiPort: opts.uiPort, print });
+      const codec = opts.codec ? await serveCodec(opts.codecPort ?? opts.uiPort + 1, uiOrigins(opts.uiPort)) : undefined;
+      try {
+        if (codec) print(`payload codec endpoint: ${codec.url} (the UI decodes claim-checked payloads through it)`);
+        const extraArgs = codec ? ['--ui-codec-endpoint', codec.url] : [];
+        process.exitCode = await runServerForeground({ port: opts.port, uiPort: opts.uiPort, extraArgs, print });
+      } finally {
+        await codec?.close();
+      }
+    });
+
+  server
+    .command('codec')
+    .description('serve the payload codec endpoint (POST /decode, /encode) for the Temporal UI or `temporal workflow show --codec-endpoint`, until Ctrl-C')
+    .option('--codec-port <n>', 'port on 127.0.0.1', portNumber('--codec-port'), 8234)
+    .option('--ui-origin <url>', 'browser origin allowed to call it (repeatable; default the embedded UI on port 8233)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (opts: { codecPort: number; uiOrigin?: string[] }) => {
+      const origins = opts.uiOrigin ?? uiOrigins(8233);
+      const codec = await serveCodec(opts.codecPort, origins);
+      print(`payload codec endpoint ${codec.url} for ${origins.join(', ')}; Ctrl-C to stop`);
+      print(`  UI: start the server with --ui-codec-endpoint ${codec.url}, or set it under the UI's codec server settings`);
+      print(`  CLI: temporal workflow show --codec-endpoint ${codec.url} -w <workflow id>`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await codec.close();
     });
 
   server
@@ -65,4 +98,18 @@ export function registerServer(program: Command): void {
         await t.close();
       }
     });
+}
+
+/** The embedded UI as a browser may address it. */
+function uiOrigins(uiPort: number): string[] {
+  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+}
+
+async function serveCodec(port: number, allowedOrigins: string[]): Promise<CodecServer> {
+  try {
+    return await startCodecServer({ codec: claimCheckCodec(), port, allowedOrigins, log: info });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new Error(`--codec-port: port ${port} on 127.0.0.1 is already in use; choose another port (or --no-codec)`);
+  }
 }

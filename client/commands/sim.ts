@@ -4,7 +4,7 @@ import { SimWorldSchema } from '../../core/sim-config';
 import { formatConfigIssue } from '../../core/config';
 import { startSimServer } from '../../sim/server';
 import { loadConfig, ConfigError } from '../config';
-import { positiveInt } from '../cli';
+import { portNumber } from '../cli';
 
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('the simulated LLM world (a deterministic simulator, not a model)');
@@ -13,7 +13,7 @@ export function registerSim(program: Command): void {
     .description('serve the simulator as an OpenAI-compatible endpoint (POST /v1/chat/completions) until Ctrl-C')
     .option('-c, --config <file>', "take the world settings from this run config's `sim:` section")
     .option('--world <json>', 'world settings as JSON (overrides --config), e.g. \'{"seed":7}\'')
-    .option('-p, --port <n>', 'port (0 = any free port)', positiveInt('--port'), 8787)
+    .option('-p, --port <n>', 'port (0 = any free port)', portNumber('--port', { allowZero: true }), 8787)
     .option('--host <ip>', 'bind address', '127.0.0.1')
     .action(async (opts: { config?: string; world?: string; port: number; host: string }) => {
       let raw: unknown = opts.config ? (await loadConfig(opts.config)).config.sim : {};

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { openTemporal } from './connect';
+import { messageFor } from '../errors';
 import { evaluationProgress } from '../evaluate';
 import { formatEvaluation } from '../format';
 import type { EvaluateResult } from '../../core/evaluation';
@@ -66,9 +67,10 @@ export async function statusReport(client: Client, workflowId: string): Promise<
   } else if (d.status.name === 'COMPLETED') {
     report.result = await handle.result();
   } else if (d.status.name === 'FAILED') {
+    // The innermost cause: a search fails through several child workflows before the activity's own message.
     report.failure = await handle.result().then(
       () => undefined,
-      (e: Error & { cause?: Error & { cause?: Error } }) => (e.cause?.cause ?? e.cause ?? e).message,
+      (e: unknown) => messageFor(e).replace(/^workflow failed: /, ''),
     );
   }
   return report;

@@ -4,10 +4,12 @@
  *     (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE);
  *   - otherwise → the embedded dev server of this project (started on first use, reused afterwards).
  * The same settings serve the `Client` (grpc-js `Connection`) and, lazily, the worker's `NativeConnection`.
+ * The Client decodes large payloads through the claim-check codec the workers encode with (activities/payloads).
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import { maspoDataConverter, payloadSettings } from '../../activities/payloads/settings';
 import { ensureDevServer, type DevServerOptions, type Log } from './dev-server';
 import { maspoHome } from './paths';
 
@@ -40,6 +42,7 @@ export async function connectTemporal(opts: ConnectTemporalOptions = {}): Promis
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
   const embedded = opts.embedded ?? !env.TEMPORAL_ADDRESS?.trim();
+  const dataConverter = maspoDataConverter(payloadSettings(env));
 
   let settings: ConnectSettings;
   let namespace: string;
@@ -73,7 +76,7 @@ export async function connectTemporal(opts: ConnectTemporalOptions = {}): Promis
 
   let native: Promise<NativeConnection> | undefined;
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter }),
     connection,
     nativeConnection() {
       // Loaded on demand: commands that only act as a client never load the worker's native module.

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export MASPO_HOME="$(mktemp -d)"
+# No claim-check: the recorded histories must replay without the (throw-away) payload store.
+export MASPO_PAYLOAD_THRESHOLD=0
 trap 'node bin/maspo.js server stop >/dev/null 2>&1 || true; rm -rf "$MASPO_HOME"' EXIT
 npm run build >/dev/null
 node bin/maspo.js setup >/dev/null

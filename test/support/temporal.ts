@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { maspoDataConverter } from '../../activities/payloads/settings';
 import { findTemporalCliSync, isShebangScript } from '../../client/temporal/binary';
 
 let resolved: { path: string | undefined } | undefined;
@@ -65,12 +66,14 @@ export interface TestEnvOptions {
 
 /**
  * A local dev server (random port, in-memory unless `dbFilename`) with every maspo search attribute registered.
+ * Its client decodes with the claim-check codec the project's workers use (store and threshold from process.env).
  * Undefined when tests should skip (local run without a CLI). Call `teardown()` in afterAll.
  */
 export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment | undefined> {
   const cli = temporalCliForTests();
   if (!cli) return undefined;
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: maspoDataConverter() },
     server: {
       executable: { type: 'existing-path', path: cli },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
