@@ -40,7 +40,7 @@ const yaml = (queue: string) =>
     optimize: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }',
   });
 
-const outcome = (r: OptimizeResult) => ({ prompts: r.prompts, agents: r.agents, rounds: r.rounds.map(({ totals: _t, ...s }) => s), heldOut: r.heldOut && { seed: r.heldOut.seed, optimized: r.heldOut.optimized } });
+const outcome = (r: OptimizeResult) => ({ prompts: r.prompts, agents: r.agents, rounds: r.rounds.map(({ totals: _t, byAgent: _a, ...s }) => s), heldOut: r.heldOut && { seed: r.heldOut.seed, optimized: r.heldOut.optimized } });
 
 test('SIGKILLed workers during a search: same final prompts and scores as an uninterrupted run', async () => {
   if (!env) return console.warn('SKIPPED: no temporal CLI');
