@@ -1,0 +1,234 @@
+/**
+ * One scenario end to end, on machinery of its own: a fresh Temporal dev server (the embedded server maspo itself
+ * starts, in a throw-away home), the simulator's HTTP server and ONE worker, each in its own process; the harness
+ * (this process) is only the client. Starts the search, waits for it, then measures: the call log (call-graph.ts),
+ * every workflow history, CPU and peak RSS of worker, Temporal server and simulator. Everything it started is
+ * stopped, also on failure.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { connectTemporal, type TemporalConnection } from '../../client/temporal/connection';
+import { ensureDevServer, stopDevServer } from '../../client/temporal/dev-server';
+import { startOptimization } from '../../client/optimize';
+import type { CallTotals } from '../../core/optimization';
+import { analyseCalls, type CallGraphStats } from './call-graph';
+import { forkChild, type ChildHandle } from './child';
+import { measureHistories, type HistoryStats } from './histories';
+import { cpuMsOf, peakRssMbOf } from './proc-stats';
+import { nowMs, type CallRecord } from './records';
+import { loadScenario, ROLE_CONCURRENCY, type Scenario } from './scenario';
+import type { SimServerReady, SimServerStopped } from './sim-server';
+import type { WorkerArgs, WorkerStats } from './worker';
+
+export interface RunContext {
+  /** Parent of the scenario's throw-away directories. */
+  workDir: string;
+  bundlePath: string;
+  cliPath: string;
+  /** Keep the scenario's directory (call log, server and worker logs) after the run. */
+  keep: boolean;
+  /** Longest a search may take before the scenario fails. */
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  /** Workflow start → result received by the client. */
+  wallMs: number;
+  /** First LLM call started → last one ended. */
+  callSpanMs: number;
+  /** Set when the search failed (measured anyway, up to the failure): the error chain. */
+  failure?: string;
+  /** Totals the search itself reports (cross-check for the call log); absent when it failed. */
+  searchTotals?: CallTotals;
+  calls: CallGraphStats;
+  worker: WorkerStats;
+  temporalServer: { cpuMs?: number; peakRssMb?: number };
+  simServer: SimServerStopped;
+  histories: HistoryStats;
+  /** Payloads the claim-check codec moved out of the histories. */
+  payloadStore: { files: number; bytes: number };
+  /** Kept only with --keep. */
+  dir?: string;
+}
+
+const HERE = __dirname;
+
+export async function runScenario(s: Scenario, ctx: RunContext): Promise<ScenarioResult> {
+  const dir = fs.mkdtempSync(path.join(ctx.workDir, `${s.id}-`));
+  const home = path.join(dir, 'home');
+  const callsFile = path.join(dir, 'calls.jsonl');
+  const workflowId = `bench-${s.id}`;
+  // The claim-check store (activities/payloads) of this scenario: shared by the worker and this client, never the project's.
+  const payloadStore = path.join(dir, 'payloads');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MASPO_HOME: home,
+    MASPO_PAYLOAD_STORE: payloadStore,
+    ...(s.payloadThresholdBytes !== undefined ? { MASPO_PAYLOAD_THRESHOLD: String(s.payloadThresholdBytes) } : {}),
+  };
+  const loaded = await loadScenario(s);
+  let sim: ChildHandle<SimServerReady, SimServerStopped> | undefined;
+  let worker: ChildHandle<{ pid: number }, WorkerStats> | undefined;
+  let temporal: TemporalConnection | undefined;
+  let serverStarted = false;
+  try {
+    sim = await forkChild(path.join(HERE, 'sim-server.ts'), [JSON.stringify(loaded.world)], { logFile: path.join(dir, 'sim-server.log'), readyTimeoutMs: 60_000 });
+    const { input, graph } = await loaded.build(sim.ready.url);
+
+    const [port, uiPort] = await freePorts(2);
+    const server = await ensureDevServer({ home, port, uiPort, cliPath: ctx.cliPath, detached: false, log: ctx.log });
+    serverStarted = true;
+    const serverPid = server.state.pid;
+    temporal = await connectTemporal({ embedded: true, env, devServer: { home, port, uiPort, cliPath: ctx.cliPath, detached: false } });
+
+    const args: WorkerArgs = {
+      home,
+      port,
+      uiPort,
+      cliPath: ctx.cliPath,
+      taskQueue: input.ctx.taskQueue,
+      cacheDir: path.join(dir, 'llm-cache'),
+      callsFile,
+      texts: !s.longReplies,
+      bundlePath: ctx.bundlePath,
+      roles: { backbone: { concurrency: ROLE_CONCURRENCY }, optimizer: { concurrency: ROLE_CONCURRENCY }, judge: { concurrency: ROLE_CONCURRENCY } },
+    };
+    worker = await forkChild(path.join(HERE, 'worker.ts'), [JSON.stringify(args)], { logFile: path.join(dir, 'worker.log'), readyTimeoutMs: 120_000, env });
+
+    const serverCpu0 = cpuMsOf(serverPid);
+    const t0 = nowMs();
+    const handle = await startOptimization(temporal.client, input, workflowId);
+    // A search that fails (e.g. a payload over a server limit) is a result too: what it did is still measured.
+    let failure: string | undefined;
+    const deadline = Date.now() + ctx.timeoutMs;
+    const result = await withTimeout(handle.result(), ctx.timeoutMs, `search ${workflowId}`).catch(async (err: unknown) => {
+      if (err instanceof TimeoutError) throw err;
+      failure = `${causeChain(err)}${limitLine(path.join(dir, 'worker.log'))}`;
+      // The client may fail to read a run that is fine (e.g. a history event over the gRPC message limit): wait for it.
+      if (!(err instanceof WorkflowFailedError)) failure += ` (the run ended ${await waitClosed(temporal!, workflowId, deadline)})`;
+      return undefined;
+    });
+    const wallMs = nowMs() - t0;
+    const serverCpu1 = cpuMsOf(serverPid);
+    const temporalServer = { cpuMs: serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : undefined, peakRssMb: peakRssMbOf(serverPid) };
+
+    const workerStats = await worker.stop();
+    worker = undefined;
+    const simStats = await sim.stop();
+    sim = undefined;
+    const histories = (await measureHistories(temporal.client, workflowId)).stats;
+    const payloads = directorySize(payloadStore);
+
+    const records = readCallLog(callsFile);
+    const calls = analyseCalls(records, { graph, profile: s.profile, dependencies: !s.longReplies });
+    const reported = result ? result.totals.calls.backbone + result.totals.calls.optimizer + result.totals.calls.judge : undefined;
+    if (reported !== undefined && reported !== calls.calls) ctx.log(`warning: ${s.id}: the search reports ${reported} LLM calls, the call log holds ${calls.calls}`);
+    return {
+      scenario: s,
+      ...(failure ? { failure } : {}),
+      wallMs,
+      callSpanMs: calls.lastEnd - calls.firstStart,
+      searchTotals: result?.totals,
+      calls,
+      worker: workerStats,
+      temporalServer,
+      simServer: simStats,
+      histories,
+      payloadStore: payloads,
+      ...(ctx.keep ? { dir } : {}),
+    };
+  } finally {
+    worker?.kill();
+    sim?.kill();
+    await temporal?.close().catch(() => undefined);
+    if (serverStarted) await stopDevServer({ home, log: ctx.log }).catch((e: unknown) => ctx.log(`warning: could not stop the dev server of ${home}: ${String(e)}`));
+    if (!ctx.keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function readCallLog(file: string): CallRecord[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as CallRecord;
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a JSON call record`);
+      }
+    });
+}
+
+/** "A: B: C" from an error and its causes. */
+export function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 8; e = (e as Error & { cause?: unknown }).cause) parts.push(e.message || e.name);
+  return parts.join(': ');
+}
+
+/** The first worker-log line about a size limit, which the failure chain itself does not carry. */
+function limitLine(logFile: string): string {
+  try {
+    const line = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => /larger than max|exceeded the (?:error )?limit|size limit/i.test(l) && !/warning limit/.test(l));
+    return line ? ` (worker log: ${line.replace(/\x1b\[[0-9;]*m/g, '').trim().slice(0, 300)})` : '';
+  } catch {
+    return '';
+  }
+}
+
+function directorySize(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        files++;
+        bytes += fs.statSync(p).size;
+      }
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return { files, bytes };
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]);
+}
+
+/** Polls the run's status (a small call, unlike its history) until it is closed; returns the status. */
+async function waitClosed(temporal: TemporalConnection, workflowId: string, deadline: number): Promise<string> {
+  for (;;) {
+    const status = (await temporal.client.workflow.getHandle(workflowId).describe()).status.name;
+    if (status !== 'RUNNING' && status !== 'CONTINUED_AS_NEW') return status;
+    if (Date.now() > deadline) throw new TimeoutError(`search ${workflowId} still running at the deadline`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
