@@ -2,7 +2,7 @@
  * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
  * small accounting helpers; the search state and its arithmetic live in core/maspo/.
  */
-import type { AgentOutput, DatasetRef, EvaluateOptions, ItemView, MasSpec } from './evaluation';
+import type { AgentOutput, DatasetRef, EvaluateOptions, EvaluateResult, ItemView, MasSpec } from './evaluation';
 import type { AccuracySummary } from './stats';
 import type { SearchAttributePair } from '@temporalio/common';
 import { startingAttributes } from './search-attributes';
@@ -166,6 +166,8 @@ export interface HeldOutResult {
   dataset: string;
   seed: AccuracySummary;
   optimized: AccuracySummary;
+  /** The two evaluations' backbone calls in the ledger (absent in results from before it); not in the run's `totals`. */
+  totals?: CallTotals;
   /** Workflow ids of the two evaluations (per-item records live there). */
   workflows: { seed: string; optimized: string };
 }
@@ -214,4 +216,11 @@ export function searchAttributesOf(input: OptimizeInput): SearchAttributePair[] 
     topology: ctx.mas.topology,
     strategy: `${ctx.settings.strategy}/${ctx.settings.profile}`,
   });
+}
+
+/** The backbone calls of finished evaluations as call totals, priced call by call (cache hits free). */
+export function evaluationTotals(results: readonly EvaluateResult[], price: TokenPrice | null | undefined): CallTotals {
+  const t = emptyTotals();
+  for (const r of results) for (const item of r.records) for (const c of item.calls) countCall(t, 'backbone', c, price);
+  return t;
 }

@@ -65,7 +65,11 @@ test('the ledger prices every paid call per role, round and agent; cached calls 
     const agents = Object.values(r.byAgent!).reduce((t, a) => addTotals(t, a), emptyTotals());
     expect(agents.calls).toEqual(r.totals.calls);
   }
-  expect(await status(e, id)).toEqual({ status: 'completed', spend: expect.closeTo(spendOf(l).usd, 10) });
+  // the held-out evaluation's calls are priced call by call too; the spend attribute covers search and held-out
+  const held = uncapped.heldOut!.totals!;
+  expect(held.calls.backbone).toBe(2 * 6 * 2); // seed + optimised prompts × 6 items × 2 agents
+  expect(spendOf(held.ledger).calls).toBe(held.calls.backbone - held.cached);
+  expect(await status(e, id)).toEqual({ status: 'completed', spend: expect.closeTo(spendOf(l).usd + spendOf(held.ledger).usd, 10) });
   expect(uncapped.stopped).toBe(false);
 });
 

@@ -18,7 +18,10 @@ export function formatOptimization(r: OptimizeResult, workflowId: string): strin
   ];
   if (t.ledger) {
     const l = t.ledger;
-    lines.push(`${formatSpend(spendOf(l).usd, r.budget)}: backbone $${l.backbone.costUsd.toFixed(4)}, optimizer $${l.optimizer.costUsd.toFixed(4)}, judge $${l.judge.costUsd.toFixed(4)} (list prices; cache hits free)`);
+    const held = r.heldOut?.totals?.ledger;
+    lines.push(
+      `${formatSpend(spendOf(l).usd, r.budget)} for the search: backbone $${l.backbone.costUsd.toFixed(4)}, optimizer $${l.optimizer.costUsd.toFixed(4)}, judge $${l.judge.costUsd.toFixed(4)}${held ? `; held-out evaluation $${spendOf(held).usd.toFixed(4)}` : ''} (list prices; cache hits free)`,
+    );
   }
   if (r.stopReason === 'budget_exhausted') lines.push('stopped: BUDGET EXHAUSTED (the next unit could have passed the cap); the prompts are the best so far');
   for (const s of r.rounds) lines.push(`round ${s.round}: ${s.improvements} improvement(s), ${s.anchorShifts} anchor shift(s), best J ${Object.entries(s.bestJ).map(([a, j]) => `${a}=${j.toFixed(3)}`).join(' ')}`);

@@ -4,7 +4,7 @@
  * misalignment buffers, PRNG state) so its history stays small however long the search is.
  */
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addTotals, emptyTotals, type OptimizeInput, type OptimizeResult, type RoundSummary, type StopReason } from '../../core/optimization';
+import { addTotals, emptyTotals, evaluationTotals, type CallTotals, type OptimizeInput, type OptimizeResult, type RoundSummary, type StopReason } from '../../core/optimization';
 import { budgetChangeError, checkBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
 import { heldOutCalls } from '../../core/pricing';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
@@ -50,8 +50,10 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
   );
   // Spend and status attributes came with the ledger; runs recorded before it replay without those upserts.
   const ledgered = patched('ledger-attributes');
+  let heldOutLedger: CallTotals['ledger'];
   const upsertSpend = (status?: string) => {
-    if (ledgered) upsertSearchAttributes([{ key: SA_SPEND, value: spendOf(totals.ledger).usd }, ...(status ? [{ key: SA_STATUS, value: status }] : [])]);
+    const usd = spendOf(totals.ledger).usd + spendOf(heldOutLedger).usd;
+    if (ledgered) upsertSearchAttributes([{ key: SA_SPEND, value: usd }, ...(status ? [{ key: SA_STATUS, value: status }] : [])]);
   };
   let totals = input.resume?.totals ?? emptyTotals();
   let stopReason: StopReason | undefined;
@@ -126,6 +128,7 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
     // A stopped search skips the held-out evaluation: the user asked it to spend nothing more.
     let heldOut: HeldOutResult | undefined;
     if (input.heldOut && !stopped && (await heldOutFits())) heldOut = await evaluateHeldOut(input, prompts);
+    heldOutLedger = heldOut?.totals?.ledger;
     progress = { ...progress, phase: 'done' };
     const status = stopReason === 'budget_exhausted' ? 'budget_exhausted' : stopped ? 'stopped' : 'completed';
     upsertSearchAttributes([{ key: SA_STATUS, value: status }, ...(heldOut ? [{ key: SA_SCORE, value: heldOut.optimized.accuracy }] : [])]);
@@ -171,7 +174,13 @@ async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, str
       args: [{ runName: `${ctx.runName}-${which}`, seed: ctx.seed, taskQueue: ctx.taskQueue, dataset: spec.dataset, mas, models: { backbone: ctx.models.backbone }, options: spec.options }],
     });
   const [seed, optimized] = await Promise.all([run('seed', ctx.mas), run('optimized', withPrompts(ctx.mas, prompts))]);
-  return { dataset: spec.dataset.name, seed: seed.summary, optimized: optimized.summary, workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` } };
+  return {
+    dataset: spec.dataset.name,
+    seed: seed.summary,
+    optimized: optimized.summary,
+    totals: evaluationTotals([seed, optimized], ctx.pricing?.prices.backbone),
+    workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` },
+  };
 }
 
 /** A round resumed after a budget stop continues the same round: its summaries are merged into one. */
