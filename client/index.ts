@@ -21,12 +21,15 @@ export {
   awaitOptimization,
   optimizationProgress,
   controlOptimization,
+  setBudget,
   defaultOptimizationId,
 } from './optimize';
 export { applyPromptsFile } from './config';
 export { assembleRunRecord, readRunRecord } from './run-record';
 export { renderReport } from './report/render';
 export { connectTemporal, type TemporalConnection } from './temporal/connection';
+/** For Clients built by hand: without it, payloads the workers claim-checked (> 16 KiB) cannot be read. */
+export { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
 export { ensureTemporalCli } from './temporal/setup';
 export { ensureDevServer, stopDevServer, devServerStatus, registerSearchAttributes } from './temporal/dev-server';
 export { createMaspoWorkers, runWorkers, type MaspoWorkerOptions, type RoleLimits } from '../workers/worker';
@@ -35,5 +38,6 @@ export type { MaspoConfig } from '../core/config';
 export type { EvaluateInput, EvaluateResult, EvaluateProgress, ItemRecord, MasSpec, AgentSpec, DatasetRef } from '../core/evaluation';
 export type { ModelSpec, LlmRequest, LlmResult, ModelRole } from '../core/llm';
 export type { OptimizeInput, OptimizeResult, CallTotals, HeldOutResult } from '../core/optimization';
+export type { Budget, Ledger, RoleLedger } from '../core/ledger';
 export type { SearchSettings } from '../core/maspo/types';
 export type { RunRecord } from '../core/run-record';
