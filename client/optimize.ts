@@ -4,8 +4,8 @@
 import { Client, WorkflowHandle, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { datasetGrader, type DatasetRef } from '../core/evaluation';
 import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/optimization';
-import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery, type BudgetChange } from '../workflows/optimize/messages';
-import { spendOf, type Budget } from '../core/ledger';
+import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery } from '../workflows/optimize/messages';
+import { spendOf, type Budget, type BudgetChange } from '../core/ledger';
 import { resolveOptimizeSettings } from '../core/maspo/settings';
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';

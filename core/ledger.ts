@@ -148,8 +148,24 @@ export function checkBudget(budget: Budget | undefined, spent: Spend, reserve: S
   return { ok: true };
 }
 
+/** A change of the cap (the `budget` update): a number sets that cap, `null` removes it, absent keeps it. */
+export interface BudgetChange {
+  usd?: number | null;
+  calls?: number | null;
+}
+
+export function nextBudget(current: Budget | undefined, change: BudgetChange): Budget {
+  const out: Budget = { ...current };
+  for (const key of ['usd', 'calls'] as const) {
+    const value = change[key];
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 /** Validates a change of the cap (`null` removes a cap; absent leaves it). Returns an error or null. */
-export function budgetChangeError(change: { usd?: number | null; calls?: number | null }): string | null {
+export function budgetChangeError(change: BudgetChange): string | null {
   if (change.usd === undefined && change.calls === undefined) return 'budget: give usd and/or calls';
   const set: Budget = {};
   if (change.usd !== null && change.usd !== undefined) set.usd = change.usd;

@@ -127,6 +127,18 @@ export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: 
   return out;
 }
 
+/**
+ * The calls a budget reserves before a unit: its `unitCalls` upper bound, and for a refresh whose batch and baselines
+ * the turn's first step shares (`refreshSharesFirstBatch`) that step's too — the two are reserved as one, so a budget
+ * stop never falls between them (the shared batch is not part of the search state).
+ */
+export function reservedCalls(settings: SearchSettings, graph: AgentGraph, agentId: string, unit: { kind: 'refresh'; evaluated: number; beamSize: number } | { kind: 'step'; beamSize: number }): RoleCalls {
+  const step = () => unitCalls(settings, graph, agentId, { kind: 'step', beamSize: unit.beamSize }).calls;
+  if (unit.kind === 'step') return step();
+  const refresh = unitCalls(settings, graph, agentId, { kind: 'refresh', evaluated: unit.evaluated }).calls;
+  return settings.refreshSharesFirstBatch ? add(refresh, step()) : refresh;
+}
+
 export function planSearch(settings: SearchSettings, graph: AgentGraph, options: PlanOptions = {}): SearchPlan {
   const C = options.candidatesPerParent ?? settings.proposalsPerParent;
   const K = settings.beamWidth;

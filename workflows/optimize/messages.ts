@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallTotals } from '../../core/optimization';
-import type { Budget } from '../../core/ledger';
+import type { Budget, BudgetChange } from '../../core/ledger';
 
 export type SearchControl = 'running' | 'paused' | 'stopping';
 
@@ -64,20 +64,6 @@ export const controlSignal = defineSignal<[SearchControl]>('control');
 export const budgetUpdate = defineUpdate<Budget, [BudgetChange]>('budget');
 /** The run's forward of a cap change to its running round. */
 export const budgetSignal = defineSignal<[Budget | undefined]>('budget');
-
-export interface BudgetChange {
-  usd?: number | null;
-  calls?: number | null;
-}
-
-export function nextBudget(current: Budget | undefined, change: BudgetChange): Budget {
-  const out: Budget = { ...current };
-  for (const key of ['usd', 'calls'] as const) {
-    if (change[key] === null) delete out[key];
-    else if (change[key] !== undefined) out[key] = change[key]!;
-  }
-  return out;
-}
 
 export function nextControl(current: SearchControl, command: 'pause' | 'resume' | 'stop'): SearchControl {
   if (command === 'stop' || current === 'stopping') return 'stopping';

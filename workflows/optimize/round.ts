@@ -20,8 +20,7 @@ import {
   type SearchState,
 } from '../../core/maspo/beam';
 import { sampleBatch } from '../../core/maspo/batch';
-import { unitCalls } from '../../core/maspo/plan';
-import { MODEL_ROLES } from '../../core/llm';
+import { reservedCalls } from '../../core/maspo/plan';
 import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Ledger } from '../../core/ledger';
 import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/misalignment';
 import type { MisalignmentCase } from '../../core/maspo/types';
@@ -90,17 +89,13 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
     progress = { round, agentId: unit.agentId, unit: unit.kind, step: unit.step + 1, stepsPerRound: settings.stepsPerRound, control, totals, bestJ: bestJ(), unitsInRound, stepWorkflowId };
     const agent = state.agents[unit.agentId];
     const refreshTargetsNow = unit.kind === 'refresh' ? refreshTargets(agent.beam, agent.best) : [];
-    // Reserve the unit's worst case before starting it; never start what the cap cannot cover. A refresh whose batch
-    // and baselines the turn's first step shares (`carried`, not part of the search state) is reserved together
-    // with that step, so a budget stop never falls between them and a resumed run decides exactly as an uncapped one.
-    const sharesNext = unit.kind === 'refresh' && settings.refreshSharesFirstBatch;
+    // Reserve the unit's worst case before starting it; never start what the cap cannot cover. A step that uses the
+    // refresh's batch (`carried`) was reserved with that refresh (`reservedCalls`), so a resumed run decides exactly
+    // as an uncapped one.
     const reservedWithRefresh = unit.kind === 'step' && carried?.agentId === unit.agentId && unit.step === 0;
     if (budget && !reservedWithRefresh) {
-      const planned = unitCalls(settings, graph, unit.agentId, unit.kind === 'refresh' ? { kind: 'refresh', evaluated: refreshTargetsNow.length } : { kind: 'step', beamSize: agent.beam.length }).calls;
-      if (sharesNext) {
-        const step = unitCalls(settings, graph, unit.agentId, { kind: 'step', beamSize: agent.beam.length }).calls;
-        for (const role of MODEL_ROLES) planned[role] += step[role];
-      }
+      const beamSize = agent.beam.length;
+      const planned = reservedCalls(settings, graph, unit.agentId, unit.kind === 'refresh' ? { kind: 'refresh', evaluated: refreshTargetsNow.length, beamSize } : { kind: 'step', beamSize });
       const ledger = addLedgers(input.spent, totals.ledger);
       const check = checkBudget(budget, spendOf(ledger), reservationFor(planned, ctx.pricing, ledger));
       if (!check.ok) {

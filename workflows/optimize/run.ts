@@ -5,7 +5,7 @@
  */
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addTotals, emptyTotals, evaluationTotals, type CallTotals, type OptimizeInput, type OptimizeResult, type RoundSummary, type StopReason } from '../../core/optimization';
-import { budgetChangeError, checkBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
+import { budgetChangeError, checkBudget, nextBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
 import { heldOutCalls } from '../../core/pricing';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
 import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/search-attributes';
@@ -13,7 +13,7 @@ import type { HeldOutResult } from '../../core/optimization';
 import { evaluateMas } from '../evaluate';
 import { withPrompts } from '../run-mas';
 import { evaluation } from '../activities';
-import { budgetSignal, budgetUpdate, controlSignal, controlUpdate, nextBudget, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './messages';
+import { budgetSignal, budgetUpdate, controlSignal, controlUpdate, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './messages';
 import { optimizeRound } from './round';
 
 export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult> {
