@@ -75,7 +75,8 @@ test('the ledger prices every paid call per role, round and agent; cached calls 
 
 test('a call cap below the need stops at boundaries with budget_exhausted; raising it each time finishes with the uncapped result', async () => {
   const e = testEnv();
-  if (!e || !uncapped) return;
+  if (!e) return;
+  expect(uncapped).toBeDefined(); // set by the first test: this one cannot pass on its own
   const needed = spendOf(uncapped.totals.ledger).calls;
   const quarter = Math.ceil(needed / 4);
   const id = `budget-calls-${Date.now()}`;
@@ -111,7 +112,8 @@ test('a call cap below the need stops at boundaries with budget_exhausted; raisi
 
 test('a dollar cap that covers no unit waits at the first boundary; a stop ends it with the seed prompts and budget_exhausted', async () => {
   const e = testEnv();
-  if (!e || !uncapped) return;
+  if (!e) return;
+  expect(uncapped).toBeDefined(); // set by the first test: this one cannot pass on its own
   const id = `budget-usd-${Date.now()}`;
   const queue = `q-${id}`;
   await withWorkers(e, queue, async () => {
