@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Screenshots of the Temporal UI as maspo's audit trail (README "What a run looks like in Temporal"): a small priced
 # search on the simulator with a call cap below its need, captured while it waits with status budget_exhausted, then
-# after the cap is raised and it completes. Headless Chromium against the embedded dev server's UI; nothing leaves
-# 127.0.0.1. Usage: bash bench/ui-screenshots.sh [outdir]   (default docs/img; needs `chromium` on PATH)
+# after the cap is raised and it completes; then an evaluation of examples/sim-chain.yaml with its search attributes.
+# Headless Chromium against the embedded dev server's UI; nothing leaves 127.0.0.1.
+# Usage: bash bench/ui-screenshots.sh [outdir]   (default docs/img; needs `chromium` on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/img}"
@@ -51,3 +52,7 @@ node bin/maspo.js result $id >/dev/null
 cand="$id/round-1/predictor/step-1/parent-0/cand-0"
 shot ui-judge-verdicts.png "$base/workflows/$(enc "$cand")/$(run_id "$cand")/history" 'wait:global'
 shot ui-run-completed.png "$base/workflows/$id/$(run_id $id)/history" 'wait:COMPLETED'
+# an evaluation (the README's first command, on the same worker): its Maspo* search attributes once it completed
+eval_id=ui-demo-evaluation
+node bin/maspo.js evaluate examples/sim-chain.yaml --worker none --id $eval_id --no-progress >/dev/null
+shot ui-evaluation-attributes.png "$base/workflows/$eval_id/$(run_id $eval_id)/history" 'wait:Search Attributes' 'click:Search Attributes' 'wait:MaspoScore'

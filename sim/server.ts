@@ -5,7 +5,8 @@
  * Routes: POST /v1/chat/completions, GET /v1/models, GET /healthz.
  * Faults and latency follow `world.faults` / `world.latency`, drawn from (world seed, request digest, attempt),
  * where attempt counts earlier arrivals of the same request at this server: a retry draws again.
- * `stats()` counts requests per digest, so tests can prove a completed call was never sent again.
+ * `stats()` counts requests per digest, so tests can prove a completed call was never sent again; with
+ * `keepRequests`, `requestOf(digest)` gives the request behind a digest (tests use it to find the worker's cache entry).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +29,12 @@ export interface SimServerOptions {
   models?: string[];
   /** Largest accepted request body in bytes. Default 64 MiB. */
   maxBodyBytes?: number;
+  /**
+   * For tests: keep the first parsed request of each digest for `requestOf`. Off by default: it holds every
+   * distinct request (messages included) for the server's lifetime, which a long-running `maspo sim serve`
+   * should not.
+   */
+  keepRequests?: boolean;
 }
 
 export interface RequestCount {
@@ -52,6 +59,11 @@ export interface SimServer {
   port: number;
   close(): Promise<void>;
   stats(): SimServerStats;
+  /**
+   * For tests: the request (model, messages, temperature, maxTokens, seed) behind a digest of `stats().byDigest`,
+   * as first parsed by the server (a copy). Undefined for an unseen digest or unless started with `keepRequests`.
+   */
+  requestOf(digest: string): SimRequest | undefined;
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
@@ -61,7 +73,7 @@ const UNLIMITED_TOKENS = 1_000_000_000;
 class BadRequest extends Error {}
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const { world, host = '127.0.0.1', requireApiKey, models = ['sim'], maxBodyBytes = DEFAULT_MAX_BODY } = options;
+  const { world, host = '127.0.0.1', requireApiKey, models = ['sim'], maxBodyBytes = DEFAULT_MAX_BODY, keepRequests = false } = options;
   const stats: SimServerStats = {
     requests: 0,
     completed: 0,
@@ -70,6 +82,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     faults: { rateLimited: 0, serverError: 0, hang: 0, truncated: 0, empty: 0 },
     byDigest: {},
   };
+  /** First parsed request per digest, only with `keepRequests`. */
+  const requests = new Map<string, SimRequest>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
@@ -112,6 +126,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   async function chatCompletion(request: SimRequest, res: ServerResponse): Promise<void> {
     const digest = requestDigest(request);
     const count = (stats.byDigest[digest] ??= { attempts: 0, completed: 0 });
+    if (keepRequests && !requests.has(digest)) requests.set(digest, request);
     const attempt = count.attempts++;
     const fault = drawFault(world, digest, attempt);
     if (fault !== 'none') stats.faults[fault]++;
@@ -187,6 +202,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     url: `http://${urlHost}:${port}`,
     port,
     stats: () => structuredClone(stats),
+    requestOf: (digest) => {
+      const request = requests.get(digest);
+      return request && structuredClone(request);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);

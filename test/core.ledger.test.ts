@@ -67,13 +67,19 @@ test('cap changes: null removes a cap, absent keeps it; invalid values are refus
 test('a refresh that shares its batch with the first step reserves both; a faithful refresh only itself', () => {
   const fixed = optimizeSettings();
   const step = unitCalls(fixed, chain, 'predictor', { kind: 'step', beamSize: 2 }).calls;
+  const reusing = unitCalls(fixed, chain, 'predictor', { kind: 'step', beamSize: 2, afterRefresh: true }).calls;
   const refresh = unitCalls(fixed, chain, 'predictor', { kind: 'refresh', evaluated: 1 }).calls;
+  // the refresh runs the best's baseline (predictor + reviewer on 10 items) that the step then reuses
+  expect(refresh.backbone).toBe(20 + 20);
+  expect(step.backbone - reusing.backbone).toBe(20);
   expect(reservedCalls(fixed, chain, 'predictor', { kind: 'step', beamSize: 2 })).toEqual(step);
   expect(reservedCalls(fixed, chain, 'predictor', { kind: 'refresh', evaluated: 1, beamSize: 2 })).toEqual({
-    backbone: step.backbone + refresh.backbone,
-    optimizer: step.optimizer + refresh.optimizer,
-    judge: step.judge + refresh.judge,
+    backbone: reusing.backbone + refresh.backbone,
+    optimizer: reusing.optimizer + refresh.optimizer,
+    judge: reusing.judge + refresh.judge,
   });
+  // nothing to re-score: no refresh calls, and the step runs its baselines itself
+  expect(reservedCalls(fixed, chain, 'predictor', { kind: 'refresh', evaluated: 0, beamSize: 1 })).toEqual(unitCalls(fixed, chain, 'predictor', { kind: 'step', beamSize: 1 }).calls);
   const faithful = optimizeSettings({ profile: 'faithful' });
   expect(reservedCalls(faithful, chain, 'predictor', { kind: 'refresh', evaluated: 1, beamSize: 2 })).toEqual(unitCalls(faithful, chain, 'predictor', { kind: 'refresh', evaluated: 1 }).calls);
 });

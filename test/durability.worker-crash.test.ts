@@ -3,14 +3,21 @@
  * (the simulator's OpenAI-compatible server through the real `openai` client), restart it each time, and
  * check that the workflow completes with the same result as an uninterrupted run, and that no LLM call whose
  * response had reached the worker is sent to the LLM server again (only calls in flight at a kill may repeat).
+ *
+ * "Reached the worker" is exact, as in the chaos bench (`InFlightLedger` in bench/chaos/worker-crash.ts): right after
+ * each kill (the worker is dead, nothing more gets recorded), every request the LLM server has seen since the last
+ * kill is classified as "reply recorded" (its response-cache file exists, under the key the worker computes) or
+ * "lost with the worker". A recorded reply must never be requested again; the requests beyond one per call must
+ * not exceed the calls lost at the kills.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cacheKey } from '../activities/llm/cache';
 import { buildEvaluateInput, parseConfigText } from '../client/config';
 import { startEvaluation } from '../client/evaluate';
 import { SimWorldSchema } from '../core/sim-config';
-import type { EvaluateResult } from '../core/evaluation';
+import type { EvaluateInput, EvaluateResult } from '../core/evaluation';
 import { startSimServer, type SimServer } from '../sim/server';
 import { createTestEnv } from './support/temporal';
 import { startWorkers, tempHome } from './support/evaluation';
@@ -21,7 +28,7 @@ let sim: SimServer;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  sim = await startSimServer({ world: SimWorldSchema.parse({ seed: 5, latency: { distribution: 'fixed', meanMs: 25 } }) });
+  sim = await startSimServer({ world: SimWorldSchema.parse({ seed: 5, latency: { distribution: 'fixed', meanMs: 25 } }), keepRequests: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -49,13 +56,16 @@ evaluate: { batchSize: 10, concurrency: 4, llmHeartbeatTimeoutMs: 2000 }
 `;
 }
 
-/** Responses the worker has recorded: one file per call in the persistent response cache. */
-function cachedResponses(dir: string): number {
-  try {
-    return readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json')).length;
-  } catch {
-    return 0;
-  }
+/**
+ * Whether the worker has recorded the reply to the request behind `digest` in its response cache
+ * (`<dir>/<first two hex>/<key>.json`), with the key computed as the LLM activity does for the backbone:
+ * the sample index travels as the OpenAI `seed`.
+ */
+function recorded(input: EvaluateInput, cacheDir: string, digest: string): boolean {
+  const request = sim.requestOf(digest);
+  if (!request) throw new Error(`the simulator kept no request for digest ${digest}`);
+  const key = cacheKey(input.models.backbone, { role: 'backbone', messages: request.messages, sampleIndex: request.seed ?? 0 });
+  return existsSync(path.join(cacheDir, key.slice(0, 2), `${key}.json`));
 }
 
 const comparable = (r: EvaluateResult) => r.records.map(({ calls: _calls, ...rest }) => rest);
@@ -74,31 +84,67 @@ test('SIGKILLed workers: same result as an uninterrupted run, completed calls ne
   const handle = await startEvaluation(e.client, input, `eval-${taskQueue}`);
 
   let worker: CliProcess = spawnCli(['worker', '--config', configFile], workerEnv);
-  // In flight at a kill = calls that reached the LLM server but whose response the worker had not recorded yet.
-  const distinctSent = () => Object.entries(sim.stats().byDigest).filter(([d, c]) => c.attempts > (before.byDigest[d]?.attempts ?? 0)).length;
   const cacheDir = path.join(home, 'cache', 'llm');
-  let inFlightAtKills = 0;
-  const kills: number[] = [];
-  for (const killAt of [12, 34, 58]) {
+  /** This run's arrivals per digest at the LLM server (the server is shared with the reference run below). */
+  const attemptsNow = (): Map<string, number> => {
+    const stats = sim.stats();
+    const out = new Map<string, number>();
+    for (const [d, c] of Object.entries(stats.byDigest)) {
+      const n = c.attempts - (before.byDigest[d]?.attempts ?? 0);
+      if (n > 0) out.set(d, n);
+    }
+    return out;
+  };
+  /** Arrivals per digest already classified at an earlier kill. */
+  const classified = new Map<string, number>();
+  /** Digests whose reply the worker had recorded at a kill → their arrivals then (must not grow afterwards). */
+  const recordedAtKill = new Map<string, number>();
+  // Lost with the worker = requests that reached the LLM server (answered or not) whose reply the worker had not
+  // recorded when it died; only these may be sent again.
+  let lostAtKills = 0;
+  const kills: Array<{ afterReplies: number; lost: number }> = [];
+  const killAts = [12, 34, 58];
+  const slots = 4; // the backbone's activity slots (models.backbone.concurrency)
+  for (const killAt of killAts) {
     await waitFor(`${killAt} completed LLM calls`, () => sim.stats().completed - before.completed >= killAt, 90_000);
     worker.child.kill('SIGKILL');
     await worker.exited;
-    inFlightAtKills += distinctSent() - cachedResponses(cacheDir);
-    kills.push(sim.stats().completed - before.completed);
+    let lost = 0;
+    for (const [d, n] of attemptsNow()) {
+      const fresh = n - (classified.get(d) ?? 0);
+      if (fresh === 0) continue;
+      classified.set(d, n);
+      if (recorded(input, cacheDir, d)) {
+        if (!recordedAtKill.has(d)) recordedAtKill.set(d, n);
+      } else lost += fresh;
+    }
+    lostAtKills += lost;
+    kills.push({ afterReplies: sim.stats().completed - before.completed, lost });
     worker = spawnCli(['worker', '--config', configFile], workerEnv);
   }
   const interrupted = await handle.result();
   worker.child.kill('SIGTERM');
   await worker.exited;
 
-  const after = sim.stats();
-  const digests = Object.entries(after.byDigest).map(([d, c]) => ({ d, completed: c.completed - (before.byDigest[d]?.completed ?? 0) }));
-  const resent = digests.reduce((n, x) => n + Math.max(0, x.completed - 1), 0);
+  const atEnd = attemptsNow();
+  const requests = [...atEnd.values()].reduce((a, b) => a + b, 0);
+  const repeated = requests - atEnd.size; // requests beyond one per distinct call
+  const recordedThenResent = [...recordedAtKill].filter(([d, n]) => atEnd.get(d) !== n).map(([d]) => d);
+  console.log(
+    `worker crash test: kills after ${kills.map((k) => k.afterReplies).join(', ')} completed calls; ` +
+      `${recordedAtKill.size} replies recorded at kills, ${recordedThenResent.length} of them re-sent; ` +
+      `${lostAtKills} calls lost with the worker at kills (${kills.map((k) => k.lost).join(' + ')}), ${repeated} requests repeated`,
+  );
   expect(interrupted.summary.n).toBe(40);
   expect(interrupted.errors).toBe(0);
-  expect(digests.filter((x) => x.completed > 0)).toHaveLength(80);
-  expect(resent).toBeLessThanOrEqual(inFlightAtKills);
-  expect(inFlightAtKills).toBeLessThanOrEqual(3 * 4); // never more than the backbone's activity slots per kill
+  expect(atEnd.size).toBe(80);
+  // The key is the worker's: every call's reply is in the cache at the end (else nothing would count as recorded).
+  expect([...atEnd.keys()].filter((d) => !recorded(input, cacheDir, d))).toEqual([]);
+  expect(lostAtKills).toBeLessThanOrEqual(killAts.length * slots); // never more than the activity slots per kill
+  // Not vacuous: of the ≥ 58 replies answered before the last kill, all but those lost had been recorded.
+  expect(recordedAtKill.size).toBeGreaterThanOrEqual(killAts[killAts.length - 1] - killAts.length * slots);
+  expect(recordedThenResent).toEqual([]);
+  expect(repeated).toBeLessThanOrEqual(lostAtKills);
 
   // The uninterrupted reference run: same config, fresh cache, workers in this process.
   const w = await startWorkers(e, `${taskQueue}-ref`, path.join(tempHome(), 'cache'));
@@ -109,5 +155,4 @@ test('SIGKILLed workers: same result as an uninterrupted run, completed calls ne
   } finally {
     await w.stop();
   }
-  console.log(`worker crash test: kills after ${kills.join(', ')} completed calls; ${inFlightAtKills} in flight at kills; ${resent} completed calls re-sent`);
 }, 240_000);

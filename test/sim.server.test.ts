@@ -32,9 +32,9 @@ describe('sim server through the openai client', () => {
     server = undefined;
   });
 
-  async function start(input: SimWorldInput, requireApiKey?: string) {
+  async function start(input: SimWorldInput, requireApiKey?: string, keepRequests?: boolean) {
     const world = defaultSimWorld(input);
-    server = await startSimServer({ world, port: 0, requireApiKey });
+    server = await startSimServer({ world, port: 0, requireApiKey, keepRequests });
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: requireApiKey ?? 'unused', maxRetries: 0, timeout: 2000 });
     return { world, client, server };
   }
@@ -160,5 +160,19 @@ describe('sim server through the openai client', () => {
     expect(stats.requests).toBe(6);
     expect(stats.byDigest[requestDigest(simRequest(0))]).toEqual({ attempts: 2, completed: 2 });
     for (const i of [1, 2, 3, 4]) expect(stats.byDigest[requestDigest(simRequest(i))]).toEqual({ attempts: 1, completed: 1 });
+  });
+
+  test('requestOf: the request behind a digest, only with keepRequests', async () => {
+    const { client, server } = await start({ seed: 5 }, undefined, true);
+    await client.chat.completions.create({ model: 'sim-backbone', messages: [{ role: 'user', content: prompt(0) }], temperature: 0, max_tokens: 2048, seed: 3 });
+    const digest = requestDigest({ ...simRequest(0), seed: 3 });
+    expect(Object.keys(server.stats().byDigest)).toEqual([digest]);
+    expect(server.requestOf(digest)).toEqual({ ...simRequest(0), seed: 3 });
+    expect(server.requestOf('0123')).toBeUndefined();
+    await server.close();
+
+    const plain = await start({ seed: 5 });
+    await call(plain.client, 0);
+    expect(plain.server.requestOf(requestDigest(simRequest(0)))).toBeUndefined();
   });
 });

@@ -1,10 +1,16 @@
 /**
- * `maspo plan <config> [--json]`: forecast the LLM calls, tokens and dollars of `maspo optimize <config>` per role
- * and per round, plus the held-out evaluation, WITHOUT calling any model or starting Temporal. Calls come from
- * core/maspo/plan.ts (the call-count formula), tokens and dollars from core/pricing.ts (estimates, list prices).
+ * `maspo plan <config> [--json] [--calibrate <run>]`: forecast the LLM calls, tokens and dollars of `maspo optimize
+ * <config>` per role and per round, plus the held-out evaluation, WITHOUT calling any model. Calls come from
+ * core/maspo/plan.ts (the call-count formula: an upper bound), tokens and dollars from core/pricing.ts (estimates,
+ * list prices). `--calibrate` adds the EXPECTED calls: the upper bound scaled unit by unit by how many of its
+ * forecast calls an earlier run of the same profile and strategy really made (core/maspo/calibration.ts) — read from
+ * an exported run record, or from Temporal by workflow id (the only case that connects to a server).
  */
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../../core/maspo/calibration';
 import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
+import type { RunRecord } from '../../core/run-record';
 import {
   DEFAULT_TOKEN_ASSUMPTIONS,
   forecastCost,
@@ -18,7 +24,10 @@ import {
   type TokenAssumptions,
 } from '../../core/pricing';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import { UsageError } from '../errors';
 import { buildOptimizeInput } from '../optimize';
+import { readRunRecord } from '../run-record';
+import { recordFromTemporal } from './report';
 
 export interface PlanReport {
   config: string;
@@ -30,11 +39,25 @@ export interface PlanReport {
   calls: SearchPlan;
   heldOut: { items: number; agents: number } | null;
   cost: CostForecast;
+  /** With `--calibrate`: the expected calls and cost, from an earlier run's realisation of its own forecast. */
+  expected?: { from: string; runConfig: string; realisation: Realisation; reconciliation: Reconciliation; calls: SearchPlan; cost: CostForecast };
   assumptions: string[];
 }
 
+/** The forecast-vs-made ratios of an earlier run (its record), checked to be comparable with this config. */
+function calibrationFrom(record: RunRecord, settings: { profile: string; strategy: string }): { realisation: Realisation; reconciliation: Reconciliation } {
+  const ctx = record.input.ctx;
+  const s = ctx.settings;
+  if (s.profile !== settings.profile || s.strategy !== settings.strategy)
+    throw new ConfigError(`--calibrate: run ${record.workflowId} is ${s.strategy}/${s.profile}, this config ${settings.strategy}/${settings.profile}; calibrate from a run of the same strategy and profile`);
+  const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
+  const realisation = realisationOf(planSearch(s, graph), observedUnits(record));
+  if (realisation.units.step === 0) throw new ConfigError(`--calibrate: run ${record.workflowId} has no completed step to learn from`);
+  return { realisation, reconciliation: reconcile(s, graph, record) };
+}
+
 /** Builds the forecast for a loaded config (reads dataset files to validate them; calls no model). */
-export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<TokenAssumptions>; plan?: PlanOptions } = {}): Promise<PlanReport> {
+export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<TokenAssumptions>; plan?: PlanOptions; calibrate?: RunRecord } = {}): Promise<PlanReport> {
   const input = await buildOptimizeInput(loaded);
   const { ctx } = input;
   const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
@@ -46,6 +69,20 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
   const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens);
   const s = ctx.settings;
   const frac = assumptions.outputFraction;
+  let expected: PlanReport['expected'];
+  if (opts.calibrate) {
+    const { realisation, reconciliation } = calibrationFrom(opts.calibrate, s);
+    const exp = expectedPlan(calls, realisation);
+    const r = opts.calibrate.input.ctx.settings;
+    expected = {
+      from: opts.calibrate.workflowId,
+      runConfig: `D=${r.rounds} T=${r.stepsPerRound} K=${r.beamWidth} Ksub=${r.proposalsPerParent} |B|=${r.batchSize}, run seed ${opts.calibrate.input.ctx.seed}`,
+      realisation,
+      reconciliation,
+      calls: exp,
+      cost: forecastCost({ rounds: exp.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens),
+    };
+  }
   return {
     config: loaded.file,
     runName: ctx.runName,
@@ -56,8 +93,9 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
     calls,
     heldOut: held,
     cost,
+    ...(expected ? { expected } : {}),
     assumptions: [
-      'calls: every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/maspo/plan.ts',
+      'calls (upper bound; budget reservations use it): every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/maspo/plan.ts',
       held
         ? `held-out: seed and optimised prompts on ${held.items} test items × ${held.agents} agents = ${2 * held.items * held.agents} backbone calls (cache hits for unchanged prompts lower this); skipped if the run is stopped`
         : 'held-out: none (file datasets: no held-out run after the search yet)',
@@ -78,7 +116,7 @@ export function formatPlan(r: PlanReport): string {
     `plan ${r.runName} (${r.config}) · ${r.strategy}, ${r.profile} profile · D=${s.rounds} T=${s.stepsPerRound} K=${s.beamWidth} Ksub=${s.proposalsPerParent} pool=${s.poolSize} |B|=${s.batchSize} · agents ${s.agents.join(' → ')}`,
     `models: ${ROLES.map((role) => `${role} ${r.models[role].model} (${r.models[role].provider}, maxTokens ${r.models[role].maxTokens})`).join(' · ')}`,
     '',
-    'LLM calls (forecast)      backbone  optimizer      judge      total',
+    'LLM calls (upper bound)   backbone  optimizer      judge      total',
   ];
   const row = (label: string, b: CostBlock) =>
     `${label.padEnd(22)} ${ROLES.map((role) => pad(num(b.roles[role].calls), 10)).join(' ')} ${pad(num(b.total.calls), 10)}`;
@@ -87,6 +125,7 @@ export function formatPlan(r: PlanReport): string {
   if (c.heldOut && r.heldOut) lines.push(row('  held-out eval', c.heldOut) + `   (seed + optimised: 2 × ${num(r.heldOut.items)} items × ${r.heldOut.agents} agents)`);
   lines.push(row('  TOTAL', c.total));
   if (r.calls.summaries) lines.push(`  (${num(r.calls.summaries)} of the backbone calls are hand-off summaries)`);
+  if (r.expected) lines.push('', ...formatExpected(r.expected, row));
   lines.push('', 'tokens and dollars (estimates)   calls    in tok/call  out tok/call      input tok     output tok      dollars  price (USD/1M in/out)');
   const costRow = (label: string, line: CostLine, role?: (typeof ROLES)[number]) => {
     const p = role ? c.prices[role] : undefined;
@@ -103,6 +142,30 @@ export function formatPlan(r: PlanReport): string {
   return lines.join('\n');
 }
 
+const PLURAL = { step: 'steps', refresh: 'refreshes' } as const;
+
+function formatExpected(e: NonNullable<PlanReport['expected']>, row: (label: string, b: CostBlock) => string): string[] {
+  const ratios = (k: 'step' | 'refresh') =>
+    e.realisation.units[k] === 0
+      ? `${PLURAL[k]}: none in the run (upper bound kept)`
+      : `${PLURAL[k]} (${e.realisation.units[k]}): ${ROLES.map((role) => `${role} ${e.realisation.ratio[k][role].toFixed(3)}`).join(', ')}`;
+  const c = e.cost;
+  return [
+    `LLM calls (expected)      backbone  optimizer      judge      total   calibrated from run ${e.from} (${e.runConfig})`,
+    ...c.rounds.map((round) => row(`  round ${round.round}`, round)),
+    row('  search total', c.search),
+    ...(c.heldOut ? [row('  held-out eval', c.heldOut)] : []),
+    row('  TOTAL', c.total) + `   ~${usd(c.total.total.dollars)}`,
+    `  made ÷ forecast in that run: ${ratios('step')}; ${ratios('refresh')}`,
+    `  that run against the formula on its own decisions (candidates evaluated, refresh targets, batch items; ${e.reconciliation.units} units): ${reconciled(e.reconciliation)}`,
+  ];
+}
+
+/** "backbone 1,650 = 1,650 · … · judge 1,382 of 2,100 (718 not requested)": what the formula cannot know, shown. */
+function reconciled(r: Reconciliation): string {
+  return ROLES.map((role) => (r.made[role] === r.formula[role] ? `${role} ${num(r.made[role])} = ${num(r.formula[role])}` : `${role} ${num(r.made[role])} of ${num(r.formula[role])} (${num(r.formula[role] - r.made[role])} not requested)`)).join(' · ');
+}
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -110,11 +173,19 @@ export function registerPlan(program: Command): void {
     .argument('<config>', 'run config with an `optimize:` section (YAML or JSON)')
     .option('--json', 'print the forecast as JSON on stdout')
     .option('--question-tokens <n>', `assumed tokens per question (default ${DEFAULT_TOKEN_ASSUMPTIONS.questionTokens})`)
-    .action(async (file: string, opts: { json?: boolean; questionTokens?: string }) => {
+    .option('--calibrate <run>', 'also print the expected calls, from how many of its forecast calls an earlier run of the same strategy and profile made: a run record (maspo export -o run.json) or an optimize workflow id')
+    .action(async (file: string, opts: { json?: boolean; questionTokens?: string; calibrate?: string }) => {
       const loaded = await loadConfig(file);
       const q = opts.questionTokens === undefined ? undefined : Number(opts.questionTokens);
       if (q !== undefined && !(Number.isFinite(q) && q >= 0)) throw new ConfigError(`--question-tokens: expected a non-negative number, got '${opts.questionTokens}'`);
-      const report = await planReport(loaded, { tokens: q === undefined ? {} : { questionTokens: q } });
+      const calibrate = opts.calibrate === undefined ? undefined : await calibrationRecord(opts.calibrate);
+      const report = await planReport(loaded, { tokens: q === undefined ? {} : { questionTokens: q }, calibrate });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(report)}\n`);
     });
+}
+
+/** A run record from a file (when the argument names one) or from Temporal (an optimize workflow id). */
+async function calibrationRecord(run: string): Promise<RunRecord> {
+  if (run.trim() === '') throw new UsageError('--calibrate: expected a run record file or an optimize workflow id');
+  return existsSync(run) ? readRunRecord(run) : recordFromTemporal(run);
 }

@@ -12,7 +12,8 @@ import { renderReport } from '../report/render';
 import { assembleRunRecord, readRunRecord } from '../run-record';
 import { openTemporal } from './connect';
 
-async function recordFromTemporal(workflowId: string): Promise<RunRecord> {
+/** An optimize run's record read from Temporal (connects like every command; closes the connection after). */
+export async function recordFromTemporal(workflowId: string): Promise<RunRecord> {
   const temporal = await openTemporal();
   try {
     return await assembleRunRecord(temporal.client, workflowId);

@@ -11,9 +11,9 @@
  *   · baselines: the agents the comparisons need (all agents with joint evaluation, else the agent's ancestors
  *     and itself); upstream of the re-run set once per batch item, the re-run set once per beam node per item.
  *     With `batchPerNode` (faithful) every node has its own batch, so nothing is shared between nodes;
- *   · refresh (rounds 2..D): faithful draws a fresh batch and runs the best's baseline plus E re-runs; fixed
- *     (`refreshSharesFirstBatch`) judges on the first step's batch, whose baselines it shares (counted in the step):
- *     the E re-runs and the judge calls;
+ *   · refresh (rounds 2..D): the best's baseline on a batch plus E re-runs. Faithful draws a fresh batch; fixed
+ *     (`refreshSharesFirstBatch`) draws the batch of the turn's first step, which then reuses the refresh's runs
+ *     of the upstream agents and of the best (counted in the refresh, not in that step). E = 0: no refresh calls;
  *   · judges: per candidate per item, `comparisonsFor` minus reused verdicts, × 2 with `judgeBothOrders`.
  * - `reference`: the reference code as measured by the study (§8.1): every node baseline is a full MAS run, every
  *   execution is generation + summary (the terminal's included), refresh = full MAS + E re-runs.
@@ -47,6 +47,8 @@ export interface TurnPlan {
   agentId: string;
   /** Beam sizes at each step of the turn (node expansions = their sum). */
   beamSizes: number[];
+  /** Calls of each step, in order (their sum is `steps`). */
+  stepCalls: RoleCalls[];
   steps: RoleCalls;
   refresh: RoleCalls;
 }
@@ -63,8 +65,17 @@ export interface SearchPlan {
 const zero = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
 const add = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
 
-/** One unit of an agent's turn: a step from a beam of `beamSize` nodes, or a refresh that evaluates `evaluated` nodes. */
-export type PlanUnit = { kind: 'step'; beamSize: number } | { kind: 'refresh'; evaluated: number };
+/**
+ * One unit of an agent's turn: a step from a beam of `beamSize` nodes, or a refresh that evaluates `evaluated` nodes.
+ * `afterRefresh`: the step is the first of a turn whose refresh (evaluating ≥ 1 node, `refreshSharesFirstBatch`)
+ * already ran the upstream agents and the best's baseline on its batch. `candidates`: the number of candidates each
+ * parent really had evaluated, and `upstreamItems` the distinct items of the step's batches (the agents upstream
+ * of the re-run set run once per item in a step, so batches that overlap share them) — a run's decisions, for
+ * reconciling it with the formula (core/maspo/calibration.ts); by default C for every parent and no overlap.
+ */
+export type PlanUnit =
+  | { kind: 'step'; beamSize: number; afterRefresh?: boolean; candidates?: readonly number[]; upstreamItems?: number }
+  | { kind: 'refresh'; evaluated: number };
 
 export interface UnitPlan {
   calls: RoleCalls;
@@ -105,25 +116,31 @@ export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: 
     } else if (!settings.refreshSharesFirstBatch) {
       out.calls.backbone = (cost(upstream) + cost(rerun)) * B + E * cost(rerun) * B;
       out.summaries = (summaryCount(upstream) + summaryCount(rerun)) * B + E * summaryCount(rerun) * B;
-    } else {
-      // The best's baselines are the first step's (counted there); the E re-scored nodes are re-run here.
-      out.calls.backbone = E * cost(rerun) * B;
-      out.summaries = E * summaryCount(rerun) * B;
+    } else if (E > 0) {
+      // The best's baselines on the first step's batch (that step reuses them) and the E re-scored nodes.
+      out.calls.backbone = (cost(upstream) + cost(rerun)) * B + E * cost(rerun) * B;
+      out.summaries = (summaryCount(upstream) + summaryCount(rerun)) * B + E * summaryCount(rerun) * B;
     }
     countJudges(comparisonsFor(settings, graph, agentId, 'refresh'), E * B);
     return out;
   }
-  const m = unit.beamSize;
+  const m = unit.candidates?.length ?? unit.beamSize;
+  // Σ over parents of their evaluated candidates
+  const mC = unit.candidates ? unit.candidates.reduce((a, b) => a + b, 0) : m * C;
   if (reference) {
-    out.calls.backbone = m * (cost(all) * B + C * cost(rerun) * B);
-    out.summaries = m * (summaryCount(all) * B + C * summaryCount(rerun) * B);
+    out.calls.backbone = m * cost(all) * B + mC * cost(rerun) * B;
+    out.summaries = m * summaryCount(all) * B + mC * summaryCount(rerun) * B;
   } else {
-    const shared = settings.batchPerNode ? m : 1;
-    out.calls.backbone = shared * cost(upstream) * B + m * (1 + C) * cost(rerun) * B;
-    out.summaries = shared * summaryCount(upstream) * B + m * (1 + C) * summaryCount(rerun) * B;
+    const upstreamRuns = unit.upstreamItems ?? (settings.batchPerNode ? m : 1) * B;
+    out.calls.backbone = upstreamRuns * cost(upstream) + (m + mC) * cost(rerun) * B;
+    out.summaries = upstreamRuns * summaryCount(upstream) + (m + mC) * summaryCount(rerun) * B;
+    if (unit.afterRefresh && settings.refreshSharesFirstBatch) {
+      out.calls.backbone -= (cost(upstream) + cost(rerun)) * B;
+      out.summaries -= (summaryCount(upstream) + summaryCount(rerun)) * B;
+    }
   }
   out.calls.optimizer = m * settings.proposalsPerParent;
-  countJudges(comparisonsFor(settings, graph, agentId, 'step'), m * C * B);
+  countJudges(comparisonsFor(settings, graph, agentId, 'step'), mC * B);
   return out;
 }
 
@@ -133,7 +150,8 @@ export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: 
  * stop never falls between them (the shared batch is not part of the search state).
  */
 export function reservedCalls(settings: SearchSettings, graph: AgentGraph, agentId: string, unit: { kind: 'refresh'; evaluated: number; beamSize: number } | { kind: 'step'; beamSize: number }): RoleCalls {
-  const step = () => unitCalls(settings, graph, agentId, { kind: 'step', beamSize: unit.beamSize }).calls;
+  const afterRefresh = unit.kind === 'refresh' && unit.evaluated > 0;
+  const step = () => unitCalls(settings, graph, agentId, { kind: 'step', beamSize: unit.beamSize, afterRefresh }).calls;
   if (unit.kind === 'step') return step();
   const refresh = unitCalls(settings, graph, agentId, { kind: 'refresh', evaluated: unit.evaluated }).calls;
   return settings.refreshSharesFirstBatch ? add(refresh, step()) : refresh;
@@ -155,19 +173,23 @@ export function planSearch(settings: SearchSettings, graph: AgentGraph, options:
     let roundCalls = zero();
     for (const a of topologicalOrder(graph)) {
       let refresh = zero();
+      let afterRefresh = false;
       if (round > 1 && settings.beamRefresh) {
         const evaluated = Math.min(options.refreshEvaluated ?? beamSize[a] - 1, beamSize[a]);
         refresh = take(unitCalls(settings, graph, a, { kind: 'refresh', evaluated }, options));
+        afterRefresh = evaluated > 0;
       }
       let steps = zero();
       const sizes: number[] = [];
+      const stepCalls: RoleCalls[] = [];
       for (let s = 0; s < settings.stepsPerRound; s++) {
         const m = beamSize[a];
         sizes.push(m);
-        steps = add(steps, take(unitCalls(settings, graph, a, { kind: 'step', beamSize: m }, options)));
+        stepCalls.push(take(unitCalls(settings, graph, a, { kind: 'step', beamSize: m, afterRefresh: afterRefresh && s === 0 }, options)));
+        steps = add(steps, stepCalls[s]);
         beamSize[a] = Math.min(K, settings.parentCopies ? m * Math.max(1, C) : m + m * C);
       }
-      plan.turns.push({ round, agentId: a, beamSizes: sizes, steps, refresh });
+      plan.turns.push({ round, agentId: a, beamSizes: sizes, stepCalls, steps, refresh });
       roundCalls = add(roundCalls, add(steps, refresh));
     }
     plan.rounds.push({ round, calls: roundCalls });

@@ -28,6 +28,7 @@ import {
   type SearchState,
 } from '../../core/maspo/beam';
 import { sampleBatch } from '../../core/maspo/batch';
+import type { ObservedUnit } from '../../core/maspo/calibration';
 import { comparisonsFor, rerunAgents } from '../../core/maspo/comparisons';
 import { casesForProposal, casesFromEvaluation, injectedItems, updateBuffer, type MiningItem } from '../../core/maspo/misalignment';
 import { buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/maspo/prompts';
@@ -48,6 +49,8 @@ export interface DriverResult {
   requests: { backbone: number; optimizer: number; judge: number };
   anchorShifts: number;
   casesMined: number;
+  /** Requests of every unit (step, refresh), as a run record reports them (core/maspo/calibration.ts). */
+  units: ObservedUnit[];
 }
 
 type Outputs = Record<string, string>;
@@ -61,6 +64,7 @@ export function runSearch(settings: SearchSettings, agents: DriverAgent[], edges
   const requests = { backbone: 0, optimizer: 0, judge: 0 };
   let anchorShifts = 0;
   let casesMined = 0;
+  const units: ObservedUnit[] = [];
   const cache = new Map<string, string>();
   const llm = (role: keyof typeof calls, content: string, temperature: number, sample = 0) => {
     requests[role]++;
@@ -128,6 +132,7 @@ export function runSearch(settings: SearchSettings, agents: DriverAgent[], edges
     if (unit.kind === 'done') break;
     const a = unit.agentId;
     const A = state.agents[a];
+    const before = { ...requests };
     const baselines = (prompt: string, batch: number[]) => batch.map((item) => runMas({ ...promptMap(state), [a]: prompt }, questions[item]));
 
     if (unit.kind === 'refresh') {
@@ -188,8 +193,10 @@ export function runSearch(settings: SearchSettings, agents: DriverAgent[], edges
       A.best = best;
       A.stepsDone++;
     }
+    const made = { backbone: requests.backbone - before.backbone, optimizer: requests.optimizer - before.optimizer, judge: requests.judge - before.judge };
+    units.push({ kind: unit.kind, round: unit.round, agentId: a, ...(unit.kind === 'step' ? { step: unit.step + 1 } : {}), calls: made });
     state.prngState = prng.getState();
     state.cursor = advanceCursor(state, settings);
   }
-  return { prompts: promptMap(state), state, calls, requests, anchorShifts, casesMined };
+  return { prompts: promptMap(state), state, calls, requests, anchorShifts, casesMined, units };
 }
