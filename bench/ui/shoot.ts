@@ -2,7 +2,8 @@
 /**
  * Screenshots of single-page apps (the Temporal UI) with the system's Chromium through puppeteer-core. The UI
  * long-polls, so "network idle" never comes: each step waits for text to appear instead.
- * Usage: node --import tsx bench/ui/shoot.ts <out.png> <url> <step>...   steps: wait:<text>  click:<text>  full
+ * Usage: node --import tsx bench/ui/shoot.ts <out.png> <url> <step>...
+ *   steps: wait:<text>  click:<text>  full  size:<width>x<height> (the viewport, default 1600x1000; anywhere in the list)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,14 +42,19 @@ async function clickText(page: Page, text: string): Promise<void> {
 
 async function main(): Promise<void> {
   const [out, url, ...steps] = process.argv.slice(2);
-  if (!out || !url) throw new Error('usage: shoot.ts <out.png> <url> [wait:<text>] [click:<text>] [full]');
-  const browser = await puppeteer.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], defaultViewport: { width: 1600, height: 1000 } });
+  if (!out || !url) throw new Error('usage: shoot.ts <out.png> <url> [wait:<text>] [click:<text>] [full] [size:<w>x<h>]');
+  const size = steps.find((s) => s.startsWith('size:'));
+  const m = size ? /^size:(\d+)x(\d+)$/.exec(size) : null;
+  if (size && !m) throw new Error(`bad ${size}: want size:<width>x<height>`);
+  const viewport = m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1600, height: 1000 };
+  const browser = await puppeteer.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], defaultViewport: viewport });
   try {
     const page = await browser.newPage();
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
     for (const step of steps) {
       if (step.startsWith('wait:')) await waitForText(page, step.slice(5));
       else if (step.startsWith('click:')) await clickText(page, step.slice(6));
+      else if (step !== 'full' && !step.startsWith('size:')) throw new Error(`unknown step "${step}"`);
     }
     await new Promise((r) => setTimeout(r, 1500)); // let the rest of the page settle
     await page.screenshot({ path: out, fullPage: steps.includes('full') });
