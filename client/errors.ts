@@ -3,6 +3,7 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/common';
 import { ConfigError } from './config';
 import { DatasetError } from '../activities/datasets/errors';
+import { PayloadSettingsError } from '../activities/payloads/settings';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -13,7 +14,8 @@ export class UsageError extends Error {
 
 /** Bad input (a config, a dataset, a flag, an unknown workflow id) exits 2; a job that failed exits 1. */
 export function exitCodeFor(err: unknown): number {
-  return err instanceof ConfigError || err instanceof DatasetError || err instanceof UsageError || err instanceof WorkflowNotFoundError ? 2 : 1;
+  const badInput = [ConfigError, DatasetError, UsageError, PayloadSettingsError, WorkflowNotFoundError].some((type) => err instanceof type);
+  return badInput ? 2 : 1;
 }
 
 /** The innermost meaningful message of a failure chain (workflow → child → activity → application). */

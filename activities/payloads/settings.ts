@@ -14,6 +14,14 @@ import { maspoHome } from '../../client/temporal/paths';
 import { BlobStore } from './blob-store';
 import { ClaimCheckCodec, DEFAULT_THRESHOLD_BYTES } from './claim-check-codec';
 
+/** A bad MASPO_PAYLOAD_* variable: bad input (the CLI exits 2), found before anything connects or starts. */
+export class PayloadSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadSettingsError';
+  }
+}
+
 export interface PayloadSettings {
   storeDir: string;
   thresholdBytes: number;
@@ -23,7 +31,7 @@ export function payloadSettings(env: NodeJS.ProcessEnv = process.env, cwd: strin
   const store = env.MASPO_PAYLOAD_STORE?.trim();
   const threshold = env.MASPO_PAYLOAD_THRESHOLD?.trim();
   if (threshold && !/^\d+$/.test(threshold)) {
-    throw new Error(`MASPO_PAYLOAD_THRESHOLD: expected a whole number of bytes (0 disables the claim-check), got '${threshold}'`);
+    throw new PayloadSettingsError(`MASPO_PAYLOAD_THRESHOLD: expected a whole number of bytes (0 disables the claim-check), got '${threshold}'`);
   }
   return {
     storeDir: store ? path.resolve(cwd, store) : path.join(maspoHome(env, cwd), 'payloads'),

@@ -25,6 +25,8 @@ export interface BadInputCase {
   short?: boolean;
   /** Runs against a live Temporal server (TEMPORAL_ADDRESS set) whose workflow list must stay empty. */
   needsServer?: boolean;
+  /** Extra environment variables of the CLI process (bad maspo settings from the environment). */
+  env?: Record<string, string>;
 }
 
 /** Plain config data, changed freely by the cases. */
@@ -169,6 +171,7 @@ const CLI_CASES: BadInputCase[] = [
   { name: 'compare with a missing prompts file', group: 'cli', files: { 'config.yaml': yamlOf(baseConfig) }, args: (p) => ['compare', p('config.yaml'), '--a', 'seed', '--b', p('gone.json')], expect: /gone\.json: no such file/ },
   { name: 'experiment grid with a bad variant', group: 'cli', files: { 'config.yaml': yamlOf(searchConfig), 'grid.yaml': stringify({ base: 'config.yaml', variants: [{ name: 'k0', optimize: { beamWidth: 0 } }] }) }, args: (p) => ['experiment', p('grid.yaml')], expect: /grid\.yaml: variant 'k0': optimize\.beamWidth: / },
   { name: 'experiment grid with a missing base', group: 'cli', files: { 'grid.yaml': stringify({ base: 'missing.yaml', variants: [{ name: 'v' }] }) }, args: (p) => ['experiment', p('grid.yaml')], expect: /missing\.yaml: cannot read config \(no such file\)/ },
+  { name: 'MASPO_PAYLOAD_THRESHOLD not a number', group: 'cli', short: true, env: { MASPO_PAYLOAD_THRESHOLD: '16k' }, files: { 'config.yaml': yamlOf(baseConfig) }, args: (p) => ['evaluate', p('config.yaml')], expect: /MASPO_PAYLOAD_THRESHOLD: expected a whole number of bytes .*got '16k'/ },
   { name: 'empty workflow id', group: 'cli', short: true, args: () => ['status', ''], expect: /<workflowId>: a workflow id must not be empty/ },
   { name: 'empty --id', group: 'cli', files: { 'config.yaml': yamlOf(baseConfig) }, args: (p) => ['evaluate', p('config.yaml'), '--id', ' '], expect: /--id: a workflow id must not be empty/ },
   { name: '--id longer than the server accepts', group: 'cli', short: true, files: { 'config.yaml': yamlOf(searchConfig) }, args: (p) => ['optimize', p('config.yaml'), '--id', 'x'.repeat(1200)], expect: /--id: a workflow id must be at most 1000 bytes, got 1200/ },

@@ -155,7 +155,7 @@ export async function runBadInputCorpus(opts: CorpusOptions = {}): Promise<Corpu
         for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(path.join(dir, name), content);
         const home = path.join(dir, '.maspo-home');
         const t0 = Date.now();
-        const answer = await runCli(c.args((name) => path.join(dir, name)), caseEnv(home, cli?.path, c.needsServer ? address! : ''));
+        const answer = await runCli(c.args((name) => path.join(dir, name)), { ...caseEnv(home, cli?.path, c.needsServer ? address! : ''), ...c.env });
         const problems = judgeAnswer(c, answer);
         const paths = homePaths(home);
         if (existsSync(paths.serverState) || existsSync(paths.dbFile)) {
