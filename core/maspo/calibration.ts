@@ -20,7 +20,7 @@
 import type { AgentGraph } from '../graph';
 import type { ModelRole } from '../llm';
 import type { RunRecord, UnitRecord } from '../run-record';
-import { unitCalls, type RoleCalls, type SearchPlan, type TurnPlan } from './plan';
+import { addCalls as add, unitCalls, zeroCalls as zero, type RoleCalls, type SearchPlan, type TurnPlan } from './plan';
 import type { SearchSettings } from './types';
 
 export type UnitKind = 'step' | 'refresh';
@@ -49,7 +49,7 @@ export interface Realisation {
   unobserved: UnitKind[];
 }
 
-const zero = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
+const requests = (u: UnitRecord, role: ModelRole) => u.ledger[role].paidCalls + u.ledger[role].cachedCalls;
 
 /** The completed units of a run record with the calls each made. */
 export function observedUnits(record: Pick<RunRecord, 'units'>): ObservedUnit[] {
@@ -60,7 +60,7 @@ export function observedUnits(record: Pick<RunRecord, 'units'>): ObservedUnit[] 
       round: u.round,
       agentId: u.agentId,
       ...(u.kind === 'step' ? { step: u.step } : {}),
-      calls: Object.fromEntries(ROLES.map((r) => [r, u.ledger[r].paidCalls + u.ledger[r].cachedCalls])) as unknown as RoleCalls,
+      calls: { backbone: requests(u, 'backbone'), optimizer: requests(u, 'optimizer'), judge: requests(u, 'judge') },
     }));
 }
 
@@ -94,7 +94,6 @@ export function realisationOf(plan: SearchPlan, observed: readonly ObservedUnit[
 }
 
 const scale = (c: RoleCalls, f: RoleCalls): RoleCalls => ({ backbone: c.backbone * f.backbone, optimizer: c.optimizer * f.optimizer, judge: c.judge * f.judge });
-const add = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
 
 /**
  * The expected calls of a plan given a realisation: every unit's upper bound scaled by its kind's ratios (not

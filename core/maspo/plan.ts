@@ -62,8 +62,10 @@ export interface SearchPlan {
   judgeByKind: Record<ComparisonKind, number>;
 }
 
-const zero = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
-const add = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
+export const zeroCalls = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
+export const addCalls = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
+const zero = zeroCalls;
+const add = addCalls;
 
 /**
  * One unit of an agent's turn: a step from a beam of `beamSize` nodes, or a refresh that evaluates `evaluated` nodes.
