@@ -187,5 +187,7 @@ export function registerPlan(program: Command): void {
 /** A run record from a file (when the argument names one) or from Temporal (an optimize workflow id). */
 async function calibrationRecord(run: string): Promise<RunRecord> {
   if (run.trim() === '') throw new UsageError('--calibrate: expected a run record file or an optimize workflow id');
-  return existsSync(run) ? readRunRecord(run) : recordFromTemporal(run);
+  if (existsSync(run)) return readRunRecord(run);
+  if (/\.json$/i.test(run)) throw new UsageError(`--calibrate: ${run}: no such file`);
+  return recordFromTemporal(run);
 }
