@@ -33,6 +33,8 @@ export interface MaspoWorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** Max workflow executions cached per worker (bounds memory of long runs). */
   maxCachedWorkflows?: number;
+  /** Worker plugins (interceptors, metrics, recorders), given to every worker: orchestration and each role's. */
+  plugins?: WorkerOptions['plugins'];
 }
 
 export const DEFAULT_ROLE_LIMITS: RoleLimits = { concurrency: 8 };
@@ -50,6 +52,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createEvaluationActivities(),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 
   const llm = createLlmActivities({ providers: defaultProviders(), cache: new ResponseCache(options.cacheDir), env });
@@ -64,6 +67,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
         activities: llm,
         maxConcurrentActivityTaskExecutions: limits.concurrency,
         ...(limits.ratePerSecond ? { maxTaskQueueActivitiesPerSecond: limits.ratePerSecond } : {}),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
       });
     }),
   );

@@ -1,6 +1,6 @@
 /**
  * Records every `llmCall` activity the worker executes, one JSON line per attempt, through the SDK's own extension
- * points: a worker plugin (registered on the worker's NativeConnection, so `createMaspoWorkers` stays untouched)
+ * points: a worker plugin (`createMaspoWorkers({ plugins })`, given to every worker; it acts on the LLM queues only)
  * that adds an activity inbound interceptor to the LLM task-queue workers. The interceptor only times the call and
  * copies what the activity received and returned; it never changes either.
  */
@@ -13,7 +13,7 @@ import { digest, nowMs, type CallRecord } from './records';
 const LLM_QUEUE = /-llm-(backbone|optimizer|judge)$/;
 
 export interface CallRecorder {
-  /** The plugin to add to the worker's connection (`connection.plugins`). */
+  /** The worker plugin (`createMaspoWorkers({ plugins })`); it intercepts the LLM queues' activities only. */
   plugin: { name: string; configureWorker(options: WorkerOptions): WorkerOptions };
   /** Calls recorded so far. */
   count(): number;

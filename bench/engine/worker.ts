@@ -40,7 +40,6 @@ async function main(): Promise<void> {
   const temporal = await connectTemporal({ embedded: true, devServer: { home: args.home, port: args.port, uiPort: args.uiPort, cliPath: args.cliPath, detached: false } });
   const connection = await temporal.nativeConnection();
   const recorder = createCallRecorder(args.callsFile, { texts: args.texts });
-  connection.plugins.push(recorder.plugin);
   const workers = await createMaspoWorkers({
     connection,
     namespace: temporal.namespace,
@@ -48,6 +47,7 @@ async function main(): Promise<void> {
     cacheDir: args.cacheDir,
     roles: args.roles,
     workflowBundle: { codePath: args.bundlePath },
+    plugins: [recorder.plugin],
   });
   const running = runWorkers(workers);
   const cpuAtReady = process.cpuUsage();
