@@ -6,7 +6,9 @@
  * the injected `callAgent` / `handoff` (activities).
  *
  * `reuse` supplies agents whose results are already known (e.g. upstream agents when only one agent's prompt
- * changed): they are not re-run, which is how candidate evaluation avoids re-paying for upstream work.
+ * changed): they are not re-run, which is how candidate evaluation avoids re-paying for upstream work. `shared`
+ * does the same for runs that go on at the same time: the first run of a question to reach a shared agent runs it,
+ * the others await its output (beam parents whose traces are taken side by side share their upstream agents).
  */
 import { predecessors, topologicalOrder, terminalAgent, type AgentGraph } from '../core/graph';
 import { joinContext, renderTemplate } from '../core/template';
@@ -29,8 +31,15 @@ export interface MasRun {
   final: string;
 }
 
+/** Agents whose run is shared by several runs of one question, and the runs started so far (per agent id). */
+export interface SharedAgents {
+  agents: ReadonlySet<string>;
+  runs: Map<string, Promise<AgentOutput>>;
+}
+
 export interface RunMasOptions {
   reuse?: Readonly<Record<string, AgentOutput>>;
+  shared?: SharedAgents;
   /** The summariser for hand-offs: used for agents with an outgoing `handoff: summary` edge (or all, see below). */
   handoff?: Handoff;
   /** Every edge hands on a summary, whatever the edges say (the reference's behaviour; faithful profile). */
@@ -63,9 +72,10 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
     let p = started.get(id);
     if (!p) {
       const reused = options.reuse?.[id];
+      const shared = options.shared?.agents.has(id) ? options.shared.runs.get(id) : undefined;
       p = reused
         ? Promise.resolve(reused)
-        : (async () => {
+        : shared ?? (async () => {
             const preds = predecessors(graph, id);
             const upstream = await Promise.all(preds.map(run));
             const summarized = (from: string) => options.summarizeAll || mas.edges.some((e) => e.from === from && e.to === id && e.handoff === 'summary');
@@ -85,6 +95,7 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
             return { output: result.text, handoff, context };
           })();
       started.set(id, p);
+      if (options.shared?.agents.has(id) && !reused) options.shared.runs.set(id, p);
     }
     return p;
   };

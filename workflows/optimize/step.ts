@@ -6,10 +6,12 @@
  *   2. proposals: Ksub optimizer calls per parent, each shown the parent prompt, the role, the task
  *      requirements, execution traces and the cases of the agent's buffer;
  *   3. candidates: one `evaluateCandidate` child per distinct usable proposal.
+ * Parents go through 1–3 side by side, each as soon as its own traces are in (patch `pipelined-parents`;
+ * histories from before it ran every parent's traces first, one parent after another).
  *
  * The parent (round) workflow turns the scored candidates into the next beam.
  */
-import { executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { deriveSeed } from '../../core/prng';
 import { descendants, predecessors, successors } from '../../core/graph';
 import type { ItemView } from '../../core/evaluation';
@@ -32,25 +34,37 @@ export async function optimizeStep(input: StepInput): Promise<StepResult> {
   const indices = [...new Set(input.batches.flat())];
   const views = new Map((await evaluation.loadItems(ctx.dataset, indices)).map((v) => [v.index, v]));
 
-  // 1. Traces of every parent; the agents independent of this one are computed once per item.
-  const shared = new Map<number, Record<string, AgentOutput>>();
-  const baselines: BaselineItem[][] = [];
-  const dependent = new Set([agentId, ...descendants(graphOf(ctx.mas), agentId)]);
-  for (const b of input.known?.baseline ?? []) shared.set(b.index, Object.fromEntries(Object.entries(b.agents).filter(([id]) => !dependent.has(id))));
-  for (let i = 0; i < input.beam.length; i++) {
-    const batch = input.batches[i];
+  // 1. Traces of a parent; the agents independent of this one run once per item, shared by all parents.
+  const shared: SharedUpstream = new Map();
+  const independent = independentAgents(ctx, agentId);
+  for (const b of input.known?.baseline ?? []) shared.set(b.index, new Map([...independent].map((id) => [id, Promise.resolve(b.agents[id])])));
+  const baselineOf = async (i: number): Promise<BaselineItem[]> => {
     const known = input.known;
-    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, batch)) {
-      baselines.push(known.baseline); // the refresh already ran this parent on this batch
-      continue;
-    }
-    const items = batch.map((index) => views.get(index)!);
-    baselines.push(await runBaselines(ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals));
-  }
+    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, input.batches[i])) return known.baseline; // the refresh already ran this parent on this batch
+    const items = input.batches[i].map((index) => views.get(index)!);
+    return runBaselines(ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals);
+  };
 
-  // 2 + 3. Proposals and candidate evaluations, parents in parallel.
-  const parents = await Promise.all(input.beam.map((parent, i) => expandParent(input, parent, i, baselines[i], totals, progress)));
+  // 2 + 3. Proposals and candidate evaluations of each parent once its traces are in, parents side by side.
+  let parents: Array<{ outcome: ParentOutcome; totals: CallTotals }>;
+  if (patched('pipelined-parents')) {
+    parents = await Promise.all(input.beam.map(async (parent, i) => expandParent(input, parent, i, await baselineOf(i), totals, progress)));
+  } else {
+    const baselines: BaselineItem[][] = [];
+    for (let i = 0; i < input.beam.length; i++) baselines.push(await baselineOf(i));
+    parents = await Promise.all(input.beam.map((parent, i) => expandParent(input, parent, i, baselines[i], totals, progress)));
+  }
   return { parents: parents.map((p) => p.outcome), totals: parents.reduce((t, p) => addTotals(t, p.totals), totals) };
+}
+
+/** Per batch item, the runs of the agents that do not depend on the agent being optimised (see runMas `shared`). */
+export type SharedUpstream = Map<number, Map<string, Promise<AgentOutput>>>;
+
+/** Agents that neither are nor descend from `agentId`: their outputs do not depend on its prompt. */
+function independentAgents(ctx: SearchContext, agentId: string): Set<string> {
+  const graph = graphOf(ctx.mas);
+  const dependent = new Set([agentId, ...descendants(graph, agentId)]);
+  return new Set(graph.agents.filter((id) => !dependent.has(id)));
 }
 
 function sameItems(baseline: readonly BaselineItem[], batch: readonly number[]): boolean {
@@ -59,7 +73,8 @@ function sameItems(baseline: readonly BaselineItem[], batch: readonly number[]):
 
 /**
  * Runs the system with `prompt` for `agentId` on each item. Agents that neither are nor descend from
- * `agentId` do not depend on its prompt: their outputs are taken from (or stored into) `shared`.
+ * `agentId` do not depend on its prompt: the first run of an item runs them, later and concurrent runs of the same
+ * item (other beam parents) take their outputs from `shared`.
  */
 export async function runBaselines(
   ctx: SearchContext,
@@ -67,15 +82,15 @@ export async function runBaselines(
   agentId: string,
   prompt: string,
   items: ItemView[],
-  shared: Map<number, Record<string, AgentOutput>>,
+  shared: SharedUpstream,
   totals: CallTotals,
 ): Promise<BaselineItem[]> {
-  const graph = graphOf(ctx.mas);
-  const dependent = new Set([agentId, ...descendants(graph, agentId)]);
+  const agents = independentAgents(ctx, agentId);
   const system = withPrompt(withPrompts(ctx.mas, prompts), agentId, prompt);
   return mapBounded(items, ctx.concurrency, async (item) => {
-    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { reuse: shared.get(item.index), ...handoffFor(ctx, item.id, totals) });
-    if (!shared.has(item.index)) shared.set(item.index, Object.fromEntries(Object.entries(run.agents).filter(([id]) => !dependent.has(id))));
+    let runs = shared.get(item.index);
+    if (!runs) shared.set(item.index, (runs = new Map()));
+    const run = await runMas(system, item.question, agentCaller(ctx, item.id, totals), { shared: { agents, runs }, ...handoffFor(ctx, item.id, totals) });
     return { ...item, agents: run.agents };
   });
 }
