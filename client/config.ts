@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
 import type { DatasetRef, EvaluateInput, MasSpec } from '../core/evaluation';
-import { predecessors } from '../core/graph';
+import { graphOf, predecessors } from '../core/graph';
 import { checkTemplate } from '../core/template';
 import { promptsFromFileContent } from '../core/run-record';
 import type { ModelSpec } from '../core/llm';
@@ -162,7 +162,7 @@ export async function applyPromptsFile(mas: MasSpec, file: string): Promise<MasS
   }
   const content = promptsFromFileContent(raw);
   if ('error' in content) throw new ConfigError(`${file}: ${content.error}`);
-  const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+  const graph = graphOf(mas);
   for (const [id, prompt] of Object.entries(content.prompts)) {
     if (!graph.agents.includes(id)) throw new ConfigError(`${file}: ${id}: unknown agent (agents: ${graph.agents.join(', ')})`);
     if (typeof prompt !== 'string') throw new ConfigError(`${file}: ${id}: the prompt must be a string`);

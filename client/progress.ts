@@ -6,13 +6,19 @@ import { MultiBar, SingleBar, Presets } from 'cli-progress';
 import type { EvaluateProgress } from '../core/evaluation';
 import { formatSearchProgress, formatSpend, type SearchProgressView } from './optimize';
 
-export interface ProgressReporter {
-  update(p: EvaluateProgress): void;
+/** Takes progress snapshots as they come; `stop` leaves the terminal clean. */
+export interface Reporter<T> {
+  update(p: T): void;
   stop(): void;
 }
 
+export type ProgressReporter = Reporter<EvaluateProgress>;
+export type SearchProgressReporter = Reporter<SearchProgressView>;
+
+const silent = { update: () => {}, stop: () => {} };
+
 export function progressReporter(mode: 'tty' | 'lines' | 'off', stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  if (mode === 'off') return { update: () => {}, stop: () => {} };
+  if (mode === 'off') return silent;
   if (mode === 'tty') {
     const bar = new SingleBar(
       { format: ' {bar} {value}/{total} items | correct {correct} | calls {calls} ({cached} cached) | errors {errors}', stream, hideCursor: true, clearOnComplete: false },
@@ -49,18 +55,13 @@ export function progressReporter(mode: 'tty' | 'lines' | 'off', stream: NodeJS.W
   };
 }
 
-export interface SearchProgressReporter {
-  update(p: SearchProgressView): void;
-  stop(): void;
-}
-
 /**
  * Progress of a search: in a TTY two live bars — the round (its refreshes and steps) and the running step's
  * candidate evaluations — with calls, spend and best J; piped, one line whenever the unit or phase changes (or
  * every 15 s).
  */
 export function searchProgressReporter(mode: 'tty' | 'lines' | 'off', stream: NodeJS.WriteStream = process.stderr): SearchProgressReporter {
-  if (mode === 'off') return { update: () => {}, stop: () => {} };
+  if (mode === 'off') return silent;
   if (mode === 'lines') {
     let lastKey = '';
     let lastAt = 0;

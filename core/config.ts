@@ -6,7 +6,7 @@
  * resolved `EvaluateInput` instead.
  */
 import { z } from 'zod';
-import { GraphError, validateGraph, predecessors } from './graph';
+import { GraphError, graphOf, validateGraph, predecessors } from './graph';
 import { MODEL_ROLES, PROVIDERS } from './llm';
 import { checkTemplate } from './template';
 import { SimWorldSchema } from './sim-config';
@@ -108,7 +108,7 @@ const ExplicitMasSchema = z
   })
   .strict()
   .superRefine((mas, ctx) => {
-    const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+    const graph = graphOf(mas);
     try {
       validateGraph(graph);
     } catch (e) {
@@ -155,7 +155,7 @@ const PresetMasSchema = z
     }
     if (!ok) return z.NEVER;
     const mas = expandPreset({ preset: p.preset, task: p.task, agents: p.agents, rounds: p.rounds });
-    const graph = { agents: mas.agents.map((a) => a.id), edges: mas.edges };
+    const graph = graphOf(mas);
     for (const [id, o] of Object.entries(p.overrides ?? {})) {
       const agent = mas.agents.find((a) => a.id === id);
       if (!agent) {

@@ -14,6 +14,11 @@ export interface AgentGraph {
   edges: Edge[];
 }
 
+/** The graph of a system: its agents' ids in declaration order and its edges (other fields of either ignored). */
+export function graphOf(mas: { agents: ReadonlyArray<{ id: string }>; edges: ReadonlyArray<Edge> }): AgentGraph {
+  return { agents: mas.agents.map((a) => a.id), edges: mas.edges.map((e) => ({ from: e.from, to: e.to })) };
+}
+
 export class GraphError extends Error {
   constructor(
     message: string,

@@ -224,3 +224,24 @@ export function evaluationTotals(results: readonly EvaluateResult[], price: Toke
   for (const r of results) for (const item of r.records) for (const c of item.calls) countCall(t, 'backbone', c, price);
   return t;
 }
+
+/**
+ * Appends a round's summary to the run's list; a round resumed after a budget stop continues the same round, so its
+ * summary is merged into that round's (counts and totals summed, per agent too).
+ */
+export function mergeRound(rounds: RoundSummary[], s: RoundSummary): void {
+  const last = rounds[rounds.length - 1];
+  if (!last || last.round !== s.round) {
+    rounds.push(s);
+    return;
+  }
+  const byAgent = { ...last.byAgent };
+  for (const [id, t] of Object.entries(s.byAgent ?? {})) byAgent[id] = byAgent[id] ? addTotals(byAgent[id], t) : t;
+  rounds[rounds.length - 1] = {
+    ...s,
+    improvements: last.improvements + s.improvements,
+    anchorShifts: last.anchorShifts + s.anchorShifts,
+    totals: addTotals(last.totals, s.totals),
+    byAgent,
+  };
+}

@@ -28,9 +28,9 @@
  */
 import { z } from 'zod';
 import { buildJudgePrompt, buildOptimizerPrompt } from './maspo/prompts';
-import { predecessors, successors } from './graph';
-import type { RunPricing } from './ledger';
-import type { RoleCalls } from './maspo/plan';
+import { graphOf, predecessors, successors } from './graph';
+import { callCostUsd, type RunPricing } from './ledger';
+import { addCalls, zeroCalls, type RoleCalls } from './maspo/plan';
 import type { SearchSettings } from './maspo/types';
 
 export type Role = 'backbone' | 'optimizer' | 'judge';
@@ -206,7 +206,6 @@ export function heldOutCalls(items: number, agents: number): RoleCalls {
   return { backbone: 2 * items * agents, optimizer: 0, judge: 0 };
 }
 
-const zeroRoles = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
 
 export function forecastCost(
   plan: PlanCalls,
@@ -224,7 +223,7 @@ export function forecastCost(
       const inputTokens = n * tokens[role].input;
       const outputTokens = n * tokens[role].output;
       const p = found[role];
-      const dollars = p ? (inputTokens * p.price.input + outputTokens * p.price.output) / 1e6 : n === 0 ? 0 : null;
+      const dollars = p ? callCostUsd(p.price, { inputTokens, outputTokens }) : n === 0 ? 0 : null;
       roles[role] = { calls: n, inputTokens, outputTokens, dollars };
       total.calls += n;
       total.inputTokens += inputTokens;
@@ -233,14 +232,14 @@ export function forecastCost(
     }
     return { roles, total };
   };
-  const sum = (xs: readonly RoleCalls[]) => xs.reduce((a, b) => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge }), zeroRoles());
+  const sum = (xs: readonly RoleCalls[]) => xs.reduce(addCalls, zeroCalls());
   const searchCalls = sum(plan.rounds.map((r) => r.calls));
   const unpriced = [...new Set(ROLES.filter((r) => !found[r]).map((r) => models[r].model))];
   return {
     rounds: plan.rounds.map((r) => ({ round: r.round, ...block(r.calls) })),
     ...(plan.heldOut ? { heldOut: block(plan.heldOut) } : {}),
     search: block(searchCalls),
-    total: block(sum([searchCalls, plan.heldOut ?? zeroRoles()])),
+    total: block(sum([searchCalls, plan.heldOut ?? zeroCalls()])),
     prices: found,
     unpriced,
     tokensPerCall: tokens,
@@ -259,7 +258,7 @@ export interface PricedSearch {
 
 /** `estimateTokensPerCall` for a configured search. */
 export function searchTokenEstimates(search: PricedSearch, assumptions: TokenAssumptions = DEFAULT_TOKEN_ASSUMPTIONS): TokenEstimates {
-  const graph = { agents: search.mas.agents.map((a) => a.id), edges: search.mas.edges.map((e) => ({ from: e.from, to: e.to })) };
+  const graph = graphOf(search.mas);
   return estimateTokensPerCall(
     {
       agents: search.mas.agents.map((a) => ({ ...a, predecessors: predecessors(graph, a.id), successors: successors(graph, a.id) })),

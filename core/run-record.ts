@@ -6,7 +6,7 @@
  * with the LLM calls each unit made, by role. Its `prompts` are the winning prompts, so a record file is also
  * a prompts file (`evaluate --prompts run.json`). Pure types and helpers: no I/O.
  */
-import { topologicalOrder } from './graph';
+import { graphOf, topologicalOrder } from './graph';
 import type { ModelRole } from './llm';
 import type { Ledger, TokenPrice } from './ledger';
 import type { BeamNode } from './maspo/node';
@@ -119,6 +119,5 @@ export function promptsFromFileContent(raw: unknown): { prompts: Record<string, 
 
 /** Agents in the search's order: topological, as the search visits them (state.order). */
 export function agentOrder(record: Pick<RunRecord, 'input'>): string[] {
-  const mas = record.input.ctx.mas;
-  return topologicalOrder({ agents: mas.agents.map((a) => a.id), edges: [...mas.edges] });
+  return topologicalOrder(graphOf(record.input.ctx.mas));
 }

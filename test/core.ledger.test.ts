@@ -4,6 +4,7 @@
  */
 import { addLedgers, budgetChangeError, callCostUsd, checkBudget, emptyLedger, nextBudget, recordCall, reservationFor, spendOf, type RunPricing } from '../core/ledger';
 import { reservedCalls, unitCalls } from '../core/maspo/plan';
+import { emptyTotals, mergeRound } from '../core/optimization';
 import { optimizeSettings } from '../core/maspo/settings';
 
 const chain = { agents: ['predictor', 'reviewer'], edges: [{ from: 'predictor', to: 'reviewer' }] };
@@ -82,4 +83,26 @@ test('a refresh that shares its batch with the first step reserves both; a faith
   expect(reservedCalls(fixed, chain, 'predictor', { kind: 'refresh', evaluated: 0, beamSize: 1 })).toEqual(unitCalls(fixed, chain, 'predictor', { kind: 'step', beamSize: 1 }).calls);
   const faithful = optimizeSettings({ profile: 'faithful' });
   expect(reservedCalls(faithful, chain, 'predictor', { kind: 'refresh', evaluated: 1, beamSize: 2 })).toEqual(unitCalls(faithful, chain, 'predictor', { kind: 'refresh', evaluated: 1 }).calls);
+});
+
+test('a round resumed after a budget stop merges into that round; the next round is appended', () => {
+  const totals = (backbone: number) => ({ ...emptyTotals(), calls: { backbone, optimizer: 0, judge: 0 } });
+  const summary = (round: number, backbone: number, improvements: number, byAgent?: Record<string, number>) => ({
+    round,
+    prompts: { a: `p${round}.${backbone}` },
+    bestJ: { a: backbone / 100 },
+    improvements,
+    anchorShifts: 1,
+    totals: totals(backbone),
+    ...(byAgent ? { byAgent: Object.fromEntries(Object.entries(byAgent).map(([id, n]) => [id, totals(n)])) } : {}),
+  });
+  const rounds = [summary(1, 30, 2)];
+  mergeRound(rounds, summary(2, 40, 1, { a: 40 }));
+  mergeRound(rounds, summary(2, 25, 3, { a: 5, b: 20 }));
+  expect(rounds.map((r) => r.round)).toEqual([1, 2]);
+  const second = rounds[1];
+  expect(second.prompts).toEqual({ a: 'p2.25' }); // the latest state of the round
+  expect([second.improvements, second.anchorShifts, second.totals.calls.backbone]).toEqual([4, 2, 65]);
+  expect(Object.fromEntries(Object.entries(second.byAgent!).map(([id, t]) => [id, t.calls.backbone]))).toEqual({ a: 45, b: 20 });
+  expect(rounds[0].totals.calls.backbone).toBe(30);
 });

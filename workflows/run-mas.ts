@@ -10,7 +10,7 @@
  * does the same for runs that go on at the same time: the first run of a question to reach a shared agent runs it,
  * the others await its output (beam parents whose traces are taken side by side share their upstream agents).
  */
-import { predecessors, topologicalOrder, terminalAgent, type AgentGraph } from '../core/graph';
+import { graphOf, predecessors, topologicalOrder, terminalAgent } from '../core/graph';
 import { joinContext, renderTemplate } from '../core/template';
 import { summarizesFor, type AgentCallRecord, type AgentOutput, type AgentSpec, type MasSpec } from '../core/evaluation';
 import type { LlmResult } from '../core/llm';
@@ -44,10 +44,6 @@ export interface RunMasOptions {
   handoff?: Handoff;
   /** Every edge hands on a summary, whatever the edges say (the reference's behaviour; faithful profile). */
   summarizeAll?: boolean;
-}
-
-export function graphOf(mas: MasSpec): AgentGraph {
-  return { agents: mas.agents.map((a) => a.id), edges: mas.edges };
 }
 
 /** The same system with one agent's prompt replaced. */

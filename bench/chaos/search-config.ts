@@ -31,6 +31,15 @@ const SEARCH = {
   small: '{ rounds: 2, stepsPerRound: 1, beamWidth: 2, proposalsPerParent: 2, poolSize: 6, batchSize: 3 }',
 };
 
+/** The 2-agent chain of the small searches (a brief solver and a reviewer: the simulator's planted trap). */
+export const TRAP_CHAIN_MAS = `mas:
+  topology: chain
+  agents:
+    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
+    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
+  edges: [solver -> checker]
+`;
+
 export function searchYaml(o: SearchConfigOptions): string {
   const key = o.apiKeyEnv ? `, apiKeyEnv: ${o.apiKeyEnv}` : '';
   const common = `baseURL: "${o.baseURL}"${key}, timeoutMs: ${o.timeoutMs ?? 5000}`;
@@ -40,13 +49,7 @@ name: ${o.name}
 seed: ${o.seed}
 taskQueue: ${o.taskQueue}
 dataset: { kind: sim, split: test, size: ${Math.max(heldOut, 1)} }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
+${TRAP_CHAIN_MAS}models:
   backbone: { provider: openai, model: sim-agent, ${common}, concurrency: 4 }
   optimizer: { provider: openai, model: sim-optimizer, temperature: 0.7, ${common}, concurrency: 2 }
   judge: { provider: openai, model: sim-judge, ${common}, concurrency: 4 }

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { readStructuredFile, validateConfig } from '../../client/config';
 import { buildOptimizeInput } from '../../client/optimize';
-import type { AgentGraph } from '../../core/graph';
+import { graphOf, type AgentGraph } from '../../core/graph';
 import type { OptimizeInput } from '../../core/optimization';
 import type { SimWorldInput } from '../../core/sim-config';
 import type { Profile } from '../../core/maspo/types';
@@ -94,7 +94,7 @@ async function scenarioInput(raw: Raw, s: Scenario, world: SimWorldInput, simUrl
   raw.evaluate = { ...raw.evaluate, concurrency: Math.max(raw.evaluate?.concurrency ?? 10, s.batchSize) };
   const config = validateConfig(PAPER_CONFIG, raw);
   const input = await buildOptimizeInput({ file: PAPER_CONFIG, config });
-  return { input, world, graph: { agents: input.ctx.mas.agents.map((a) => a.id), edges: input.ctx.mas.edges } };
+  return { input, world, graph: graphOf(input.ctx.mas) };
 }
 
 /** The paper's 2-agent chain, extended with more reviewers (same role and prompt) for the growth runs. */

@@ -8,6 +8,7 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { graphOf } from '../../core/graph';
 import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../../core/maspo/calibration';
 import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
 import type { RunRecord } from '../../core/run-record';
@@ -50,7 +51,7 @@ function calibrationFrom(record: RunRecord, settings: { profile: string; strateg
   const s = ctx.settings;
   if (s.profile !== settings.profile || s.strategy !== settings.strategy)
     throw new ConfigError(`--calibrate: run ${record.workflowId} is ${s.strategy}/${s.profile}, this config ${settings.strategy}/${settings.profile}; calibrate from a run of the same strategy and profile`);
-  const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
+  const graph = graphOf(ctx.mas);
   const realisation = realisationOf(planSearch(s, graph), observedUnits(record));
   if (realisation.units.step === 0) throw new ConfigError(`--calibrate: run ${record.workflowId} has no completed step to learn from`);
   return { realisation, reconciliation: reconcile(s, graph, record) };
@@ -60,7 +61,7 @@ function calibrationFrom(record: RunRecord, settings: { profile: string; strateg
 export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<TokenAssumptions>; plan?: PlanOptions; calibrate?: RunRecord } = {}): Promise<PlanReport> {
   const input = await buildOptimizeInput(loaded);
   const { ctx } = input;
-  const graph = { agents: ctx.mas.agents.map((a) => a.id), edges: ctx.mas.edges };
+  const graph = graphOf(ctx.mas);
   const calls = planSearch(ctx.settings, graph, opts.plan);
   const prices: Prices = loaded.config.prices ?? {};
   const assumptions: TokenAssumptions = { ...DEFAULT_TOKEN_ASSUMPTIONS, ...opts.tokens, outputFraction: { ...DEFAULT_TOKEN_ASSUMPTIONS.outputFraction, ...opts.tokens?.outputFraction } };

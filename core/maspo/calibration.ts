@@ -50,17 +50,18 @@ export interface Realisation {
 }
 
 const requests = (u: UnitRecord, role: ModelRole) => u.ledger[role].paidCalls + u.ledger[role].cachedCalls;
+const callsOf = (u: UnitRecord): RoleCalls => ({ backbone: requests(u, 'backbone'), optimizer: requests(u, 'optimizer'), judge: requests(u, 'judge') });
 
 /** The completed units of a run record with the calls each made. */
 export function observedUnits(record: Pick<RunRecord, 'units'>): ObservedUnit[] {
   return record.units
-    .filter((u): u is UnitRecord => u.status === 'completed')
+    .filter((u) => u.status === 'completed')
     .map((u) => ({
       kind: u.kind,
       round: u.round,
       agentId: u.agentId,
       ...(u.kind === 'step' ? { step: u.step } : {}),
-      calls: { backbone: requests(u, 'backbone'), optimizer: requests(u, 'optimizer'), judge: requests(u, 'judge') },
+      calls: callsOf(u),
     }));
 }
 
@@ -125,11 +126,8 @@ export interface Reconciliation {
 /** The formula on a run's own decisions vs the calls each completed unit made (settings and graph: the run's). */
 export function reconcile(settings: SearchSettings, graph: AgentGraph, record: Pick<RunRecord, 'units'>): Reconciliation {
   const out: Reconciliation = { formula: zero(), made: zero(), differing: [], units: 0 };
-  const made = new Map(observedUnits(record).map((u) => [`${u.kind} ${u.round} ${u.agentId} ${u.step ?? ''}`, u.calls]));
   for (const u of record.units) {
-    const key = `${u.kind} ${u.round} ${u.agentId} ${u.kind === 'step' ? u.step : ''}`;
-    const calls = made.get(key);
-    if (!calls) continue;
+    if (u.status !== 'completed') continue;
     let formula: RoleCalls;
     if (u.kind === 'refresh') formula = unitCalls(settings, graph, u.agentId, { kind: 'refresh', evaluated: u.targets.length }).calls;
     else {
@@ -143,6 +141,7 @@ export function reconcile(settings: SearchSettings, graph: AgentGraph, record: P
         afterRefresh: u.step === 1 && refresh?.kind === 'refresh' && refresh.targets.length > 0,
       }).calls;
     }
+    const calls = callsOf(u);
     out.units++;
     out.formula = add(out.formula, formula);
     out.made = add(out.made, calls);

@@ -64,8 +64,6 @@ export interface SearchPlan {
 
 export const zeroCalls = (): RoleCalls => ({ backbone: 0, optimizer: 0, judge: 0 });
 export const addCalls = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: a.backbone + b.backbone, optimizer: a.optimizer + b.optimizer, judge: a.judge + b.judge });
-const zero = zeroCalls;
-const add = addCalls;
 
 /**
  * One unit of an agent's turn: a step from a beam of `beamSize` nodes, or a refresh that evaluates `evaluated` nodes.
@@ -105,7 +103,7 @@ export function unitCalls(settings: SearchSettings, graph: AgentGraph, agentId: 
   const upstream = needed.filter((x) => !rerun.includes(x));
   const all = graph.agents;
 
-  const out: UnitPlan = { calls: zero(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
+  const out: UnitPlan = { calls: zeroCalls(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
   const countJudges = (planned: readonly PlannedComparison[], times: number) => {
     for (const c of planned) if (!c.reuseGlobal) out.judgeByKind[c.kind] += times * orders;
     out.calls.judge += times * judgeCallsPerItem(planned) * orders;
@@ -156,13 +154,13 @@ export function reservedCalls(settings: SearchSettings, graph: AgentGraph, agent
   const step = () => unitCalls(settings, graph, agentId, { kind: 'step', beamSize: unit.beamSize, afterRefresh }).calls;
   if (unit.kind === 'step') return step();
   const refresh = unitCalls(settings, graph, agentId, { kind: 'refresh', evaluated: unit.evaluated }).calls;
-  return settings.refreshSharesFirstBatch ? add(refresh, step()) : refresh;
+  return settings.refreshSharesFirstBatch ? addCalls(refresh, step()) : refresh;
 }
 
 export function planSearch(settings: SearchSettings, graph: AgentGraph, options: PlanOptions = {}): SearchPlan {
   const C = options.candidatesPerParent ?? settings.proposalsPerParent;
   const K = settings.beamWidth;
-  const plan: SearchPlan = { turns: [], rounds: [], total: zero(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
+  const plan: SearchPlan = { turns: [], rounds: [], total: zeroCalls(), summaries: 0, judgeByKind: { local: 0, lookahead: 0, global: 0, terminal: 0 } };
   if (!settings.search) return plan;
   const beamSize: Record<string, number> = Object.fromEntries(graph.agents.map((a) => [a, 1]));
   const take = (u: UnitPlan): RoleCalls => {
@@ -172,30 +170,30 @@ export function planSearch(settings: SearchSettings, graph: AgentGraph, options:
   };
 
   for (let round = 1; round <= settings.rounds; round++) {
-    let roundCalls = zero();
+    let roundCalls = zeroCalls();
     for (const a of topologicalOrder(graph)) {
-      let refresh = zero();
+      let refresh = zeroCalls();
       let afterRefresh = false;
       if (round > 1 && settings.beamRefresh) {
         const evaluated = Math.min(options.refreshEvaluated ?? beamSize[a] - 1, beamSize[a]);
         refresh = take(unitCalls(settings, graph, a, { kind: 'refresh', evaluated }, options));
         afterRefresh = evaluated > 0;
       }
-      let steps = zero();
+      let steps = zeroCalls();
       const sizes: number[] = [];
       const stepCalls: RoleCalls[] = [];
       for (let s = 0; s < settings.stepsPerRound; s++) {
         const m = beamSize[a];
         sizes.push(m);
         stepCalls.push(take(unitCalls(settings, graph, a, { kind: 'step', beamSize: m, afterRefresh: afterRefresh && s === 0 }, options)));
-        steps = add(steps, stepCalls[s]);
+        steps = addCalls(steps, stepCalls[s]);
         beamSize[a] = Math.min(K, settings.parentCopies ? m * Math.max(1, C) : m + m * C);
       }
       plan.turns.push({ round, agentId: a, beamSizes: sizes, stepCalls, steps, refresh });
-      roundCalls = add(roundCalls, add(steps, refresh));
+      roundCalls = addCalls(roundCalls, addCalls(steps, refresh));
     }
     plan.rounds.push({ round, calls: roundCalls });
-    plan.total = add(plan.total, roundCalls);
+    plan.total = addCalls(plan.total, roundCalls);
   }
   return plan;
 }

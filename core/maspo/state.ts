@@ -12,7 +12,7 @@
  * Draws: `prngState` is the state of the run's single `Prng` (pool, batches, tie breaks, case sampling, in
  * schedule order): `const prng = Prng.fromState(state.prngState)` … `state.prngState = prng.getState()`.
  */
-import { topologicalOrder, type AgentGraph } from '../graph';
+import { graphOf, topologicalOrder, type AgentGraph } from '../graph';
 import { Prng, deriveSeed, hashString } from '../prng';
 import { samplePool } from './batch';
 import { seedNode, type BeamNode } from './node';
@@ -79,7 +79,7 @@ export function initialSearchState(
   mas: { agents: ReadonlyArray<{ id: string; prompt: string }>; edges: AgentGraph['edges'] },
   opts: { seed: number; datasetSize: number },
 ): SearchState {
-  const graph: AgentGraph = { agents: mas.agents.map((a) => a.id), edges: [...mas.edges] };
+  const graph = graphOf(mas);
   const order = topologicalOrder(graph);
   const prng = new Prng(deriveSeed(opts.seed, 'maspo-search'));
   const pool = samplePool(opts.datasetSize, settings.poolSize, prng);

@@ -8,6 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { buildEvaluateInput, parseConfigText } from '../../client/config';
 import type { EvaluateInput } from '../../core/evaluation';
 import { createMaspoWorkers, runWorkers } from '../../workers/worker';
+import { TRAP_CHAIN_MAS } from '../../bench/chaos/search-config';
 
 export const CHAIN_YAML = `
 name: test-chain
@@ -73,13 +74,7 @@ name: ${o.name}
 seed: ${o.seed}
 ${o.extra ?? ''}
 dataset: { kind: sim, split: test, size: ${o.heldOut} }
-mas:
-  topology: chain
-  agents:
-    - { id: solver, role: predictor, prompt: "Be concise. Solve: {{question}}" }
-    - { id: checker, role: reflector, prompt: "Review the previous solution and answer. {{context}} {{question}}" }
-  edges: [solver -> checker]
-models:
+${TRAP_CHAIN_MAS}models:
 ${o.models ?? SIM_ROLES}
 optimize: ${o.optimize}
 evaluate: { concurrency: 4, llmHeartbeatTimeoutMs: 2000 }

@@ -8,7 +8,7 @@
  * optimizer. All arithmetic and parsing is in core/maspo; this file only orders the calls.
  */
 import { deriveSeed, hashString, Prng } from '../../core/prng';
-import { terminalAgent } from '../../core/graph';
+import { graphOf, terminalAgent } from '../../core/graph';
 import { emptyTotals, type BaselineItem, type CandidateInput, type CandidateResult } from '../../core/optimization';
 import { comparisonsFor, rerunAgents, type PlannedComparison } from '../../core/maspo/comparisons';
 import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../core/maspo/misalignment';
@@ -16,7 +16,7 @@ import { judgePrompts, orderFor, parseVerdict } from '../../core/maspo/prompts';
 import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/maspo/reward';
 import type { AgentInfo } from '../../core/maspo/types';
 import { mapBounded } from '../pool';
-import { graphOf, runMas, withPrompt, withPrompts, type MasRun } from '../run-mas';
+import { runMas, withPrompt, withPrompts, type MasRun } from '../run-mas';
 import { agentCaller, handoffFor, judgeCall } from './calls';
 
 export async function evaluateCandidate(input: CandidateInput): Promise<CandidateResult> {

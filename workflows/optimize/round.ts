@@ -4,6 +4,7 @@
  * whose state is part of the search state, and the state is checked for consistency after every unit.
  */
 import { condition, executeChild, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { graphOf } from '../../core/graph';
 import { Prng } from '../../core/prng';
 import { addTotals, emptyTotals, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
 import {
@@ -25,7 +26,6 @@ import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Led
 import { casesForProposal, injectedItems, updateBuffer } from '../../core/maspo/misalignment';
 import type { MisalignmentCase } from '../../core/maspo/types';
 import type { BaselineItem } from '../../core/optimization';
-import { graphOf } from '../run-mas';
 import { budgetSignal, controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';

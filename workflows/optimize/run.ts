@@ -4,7 +4,7 @@
  * misalignment buffers, PRNG state) so its history stays small however long the search is.
  */
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addTotals, emptyTotals, evaluationTotals, type CallTotals, type OptimizeInput, type OptimizeResult, type RoundSummary, type StopReason } from '../../core/optimization';
+import { addTotals, emptyTotals, evaluationTotals, mergeRound, type CallTotals, type OptimizeInput, type OptimizeResult, type StopReason } from '../../core/optimization';
 import { budgetChangeError, checkBudget, nextBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
 import { heldOutCalls } from '../../core/pricing';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
@@ -86,9 +86,8 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
     progress = { ...progress, prompts: promptMap(state), bestJ: bestJOf(state) };
 
     await condition(() => control !== 'paused');
-    let stopped = control === 'stopping';
-    if (stopped) stopReason = 'stopped';
-    if (!stopped && currentUnit(state, settings).kind !== 'done') {
+    if (control === 'stopping') stopReason = 'stopped';
+    if (!stopReason && currentUnit(state, settings).kind !== 'done') {
       const round = state.cursor.round;
       setCurrentDetails(`round ${round}/${settings.rounds} running`);
       roundWorkflowId = `${workflowInfo().workflowId}/round-${round}`;
@@ -102,12 +101,11 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       state = out.state;
       mergeRound(rounds, out.summary);
       totals = addTotals(totals, out.summary.totals);
-      stopped = out.stopped || control === 'stopping';
-      if (stopped) stopReason = 'stopped';
+      if (out.stopped || control === 'stopping') stopReason = 'stopped';
       progress = { ...progress, round: state.cursor.round, totals, prompts: promptMap(state), bestJ: bestJOf(state) };
       upsertSpend();
-      if (!stopped && out.budgetExhausted) stopped = !(await waitForBudget(out.budgetExhausted));
-      if (!stopped && currentUnit(state, settings).kind !== 'done') {
+      if (!stopReason && out.budgetExhausted) await waitForBudget(out.budgetExhausted);
+      if (!stopReason && currentUnit(state, settings).kind !== 'done') {
         await condition(allHandlersFinished);
         await continueAsNew<typeof optimizeMas>({ ...input, control, budget, resume: { state, rounds, totals } });
       }
@@ -127,10 +125,10 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
     progress = { ...progress, phase: 'held-out' };
     // A stopped search skips the held-out evaluation: the user asked it to spend nothing more.
     let heldOut: HeldOutResult | undefined;
-    if (input.heldOut && !stopped && (await heldOutFits())) heldOut = await evaluateHeldOut(input, prompts);
+    if (input.heldOut && !stopReason && (await heldOutFits())) heldOut = await evaluateHeldOut(input, prompts);
     heldOutLedger = heldOut?.totals?.ledger;
     progress = { ...progress, phase: 'done' };
-    const status = stopReason === 'budget_exhausted' ? 'budget_exhausted' : stopped ? 'stopped' : 'completed';
+    const status = stopReason ?? 'completed';
     upsertSearchAttributes([{ key: SA_STATUS, value: status }, ...(heldOut ? [{ key: SA_SCORE, value: heldOut.optimized.accuracy }] : [])]);
     upsertSpend();
     setCurrentDetails(`done: ${rounds.length} round(s), ${totals.calls.backbone + totals.calls.optimizer + totals.calls.judge} LLM calls`);
@@ -180,24 +178,6 @@ async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, str
     optimized: optimized.summary,
     totals: evaluationTotals([seed, optimized], ctx.pricing?.prices.backbone),
     workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` },
-  };
-}
-
-/** A round resumed after a budget stop continues the same round: its summaries are merged into one. */
-function mergeRound(rounds: RoundSummary[], s: RoundSummary): void {
-  const last = rounds[rounds.length - 1];
-  if (!last || last.round !== s.round) {
-    rounds.push(s);
-    return;
-  }
-  const byAgent = { ...last.byAgent };
-  for (const [id, t] of Object.entries(s.byAgent ?? {})) byAgent[id] = byAgent[id] ? addTotals(byAgent[id], t) : t;
-  rounds[rounds.length - 1] = {
-    ...s,
-    improvements: last.improvements + s.improvements,
-    anchorShifts: last.anchorShifts + s.anchorShifts,
-    totals: addTotals(last.totals, s.totals),
-    byAgent,
   };
 }
 

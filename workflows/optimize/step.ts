@@ -13,7 +13,7 @@
  */
 import { executeChild, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { deriveSeed } from '../../core/prng';
-import { descendants, predecessors, successors } from '../../core/graph';
+import { descendants, graphOf, predecessors, successors } from '../../core/graph';
 import type { ItemView } from '../../core/evaluation';
 import { addTotals, emptyTotals, type BaselineItem, type CallTotals, type ParentOutcome, type SearchContext, type StepInput, type StepResult } from '../../core/optimization';
 import { candidatePrompts, type BeamNode } from '../../core/maspo/beam';
@@ -21,7 +21,7 @@ import { buildOptimizerPrompt, parseProposal, proposalTraceSets } from '../../co
 import type { AgentInfo, Trace } from '../../core/maspo/types';
 import { evaluation } from '../activities';
 import { mapBounded } from '../pool';
-import { graphOf, runMas, withPrompt, withPrompts, type AgentOutput } from '../run-mas';
+import { runMas, withPrompt, withPrompts, type AgentOutput } from '../run-mas';
 import { agentCaller, handoffFor, optimizerCall } from './calls';
 import { stepProgressQuery, type StepProgress } from './messages';
 import { evaluateCandidate } from './candidate';
