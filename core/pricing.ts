@@ -206,7 +206,6 @@ export function heldOutCalls(items: number, agents: number): RoleCalls {
   return { backbone: 2 * items * agents, optimizer: 0, judge: 0 };
 }
 
-
 export function forecastCost(
   plan: PlanCalls,
   models: Record<Role, { provider?: string; model: string }>,

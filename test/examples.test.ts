@@ -14,8 +14,13 @@ const EXAMPLES = path.join(__dirname, '..', 'examples');
 const DATA_DIR = process.env.MASPO_DATA_DIR ?? path.join(__dirname, '..', '..', 'shared', 'datasets');
 const files = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();
 
+const previousDataDir = process.env.MASPO_DATA_DIR;
 beforeAll(() => {
   if (existsSync(DATA_DIR)) process.env.MASPO_DATA_DIR = DATA_DIR;
+});
+afterAll(() => {
+  if (previousDataDir === undefined) delete process.env.MASPO_DATA_DIR;
+  else process.env.MASPO_DATA_DIR = previousDataDir;
 });
 
 test('examples/ holds configs and grids', () => {
