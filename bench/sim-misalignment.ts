@@ -14,7 +14,7 @@ import { optimizeSettings } from '../core/maspo/settings';
 import { SimWorldSchema, type SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { runSearch } from '../test/support/maspo-driver';
-import { chainStats } from '../test/sim.support';
+import { chainStats } from '../fixtures/sim-chain';
 
 const VARIANTS: Record<string, Partial<Parameters<typeof optimizeSettings>[0]>> = {
   'MASPO (hard negatives)': {},

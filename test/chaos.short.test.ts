@@ -25,7 +25,7 @@ import { exportHistories, readRun } from '../bench/chaos/history';
 import { faultTrial } from '../bench/chaos/llm-faults';
 import { KEY_ENV, unreachableTrial, wrongKeyTrial } from '../bench/chaos/misconfig';
 import { WorkerProcess } from '../bench/chaos/processes';
-import { outcomeOf, writeSearchConfig } from '../bench/chaos/search-config';
+import { outcomeOf, writeSearchConfig } from '../fixtures/search-config';
 import { scanFiles } from '../bench/chaos/secrets';
 import { prepareTrial, runTrial } from '../bench/chaos/trial';
 import { temporalCliForTests } from './support/temporal';

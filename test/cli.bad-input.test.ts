@@ -1,11 +1,11 @@
 /**
- * Bad input through the real CLI process (issue 5, scenario 5): every case of bench/chaos/bad-input-corpus.ts must
+ * Bad input through the real CLI process (issue 5, scenario 5): every case of fixtures/bad-input-corpus.ts must
  * end with one line naming the file, field or line, exit code 2, no stack trace, and nothing started (no embedded
  * Temporal server; for unknown workflow ids, an empty workflow list on the dev server asked). This is the short
  * version (the cases marked `short`, about 45 s on two free cores); `npm run chaos` runs the whole corpus with the
  * same runner. Cases run two CLI processes at a time.
  */
-import { BAD_INPUT_CASES, baseConfig, searchConfig, yamlOf, type BadInputCase } from '../bench/chaos/bad-input-corpus';
+import { BAD_INPUT_CASES, baseConfig, searchConfig, yamlOf, type BadInputCase } from '../fixtures/bad-input-corpus';
 import { judgeAnswer, runBadInputCorpus, type CorpusRun } from '../bench/chaos/bad-input';
 import { parseConfigText } from '../client/config';
 import { spawnCli } from './support/processes';

@@ -8,7 +8,7 @@ import { planSearch } from '../core/maspo/plan';
 import { optimizeSettings } from '../core/maspo/settings';
 import { generateTasks } from '../sim/tasks';
 import { runSearch } from './support/maspo-driver';
-import { chainStats } from './sim.support';
+import { chainStats } from '../fixtures/sim-chain';
 
 const SEED = 5;
 const world = defaultSimWorld({ seed: SEED });

@@ -6,8 +6,8 @@
 import { defaultSimWorld } from '../core/sim-config';
 import type { SimWorldInput } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { chainStats, solverPrompt as solver, successorPrompt as successor } from './sim.support';
-import type { ChainStats } from './sim.support';
+import { chainStats, solverPrompt as solver, successorPrompt as successor } from '../fixtures/sim-chain';
+import type { ChainStats } from '../fixtures/sim-chain';
 
 const SEEDS = [1, 2, 3];
 const SIZE = 200;

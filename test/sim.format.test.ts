@@ -4,7 +4,7 @@ import { readSolutions, withoutSpans } from '../sim/format';
 import { findProblem, solveExactly } from '../sim/problem';
 import { generateTasks } from '../sim/tasks';
 import { readPrompt, respond } from '../sim/world';
-import { solverPrompt, successorPrompt } from './sim.support';
+import { solverPrompt, successorPrompt } from '../fixtures/sim-chain';
 
 const world = defaultSimWorld({ seed: 4 });
 const tasks = generateTasks({ seed: 4, split: 'train', size: 50, world });

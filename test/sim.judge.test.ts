@@ -11,7 +11,7 @@ import { renderTemplate } from '../core/template';
 import { extractFinalAnswer } from '../sim/answer';
 import { generateTasks, type SimTask } from '../sim/tasks';
 import { respond, roleOf } from '../sim/world';
-import { solverPrompt } from './sim.support';
+import { solverPrompt } from '../fixtures/sim-chain';
 
 const SEEDS = [1, 2, 3];
 const TAG = 'Put the final answer inside <answer></answer>.';

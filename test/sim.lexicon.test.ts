@@ -5,7 +5,7 @@ import type { DirectiveId } from '../sim/lexicon';
 import { generateTasks } from '../sim/tasks';
 import { readPrompt, respond } from '../sim/world';
 import { readSolutions, withoutSpans } from '../sim/format';
-import { runChain, solverPrompt, successorPrompt } from './sim.support';
+import { runChain, solverPrompt, successorPrompt } from '../fixtures/sim-chain';
 
 const on = (text: string) => DIRECTIVE_IDS.filter((id) => readDirectives(text).set[id]);
 

@@ -5,7 +5,7 @@ import { NO_PROBLEM_REPLY } from '../sim/format';
 import { generateTasks } from '../sim/tasks';
 import { respond } from '../sim/world';
 import type { SimRequest } from '../sim/world';
-import { solverPrompt } from './sim.support';
+import { solverPrompt } from '../fixtures/sim-chain';
 
 const world = defaultSimWorld({ seed: 21 });
 const tasks = generateTasks({ seed: 21, split: 'train', size: 30, world });

@@ -1,5 +1,5 @@
 /**
- * Chaos scenario 5 (issue 5): the bad-input corpus (bench/chaos/bad-input-corpus.ts) through the real `maspo` CLI
+ * Chaos scenario 5 (issue 5): the bad-input corpus (fixtures/bad-input-corpus.ts) through the real `maspo` CLI
  * process. Every case must end with ONE line on stderr naming the field, file or line, nothing on stdout, exit
  * code 2, no stack trace, and nothing started: no embedded Temporal server in the case's MASPO_HOME, and for the
  * cases that need a server (unknown workflow ids) an empty workflow list on the dev server they talk to.
@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { findTemporalCliSync } from '../../client/temporal/binary';
 import { startDevServer, stopDevServer } from '../../client/temporal/dev-server';
 import { homePaths } from '../../client/temporal/paths';
-import { BAD_INPUT_CASES, type BadInputCase, type CaseGroup } from './bad-input-corpus';
+import { BAD_INPUT_CASES, type BadInputCase, type CaseGroup } from '../../fixtures/bad-input-corpus';
 
 /** The repository root: the nearest directory above this file with a package.json (works from dist/ too). */
 function repoRoot(): string {

@@ -13,7 +13,7 @@ import type { OptimizeResult } from '../../core/optimization';
 import { startSimServer, type SimServer } from '../../sim/server';
 import { startFaultProxy } from './fault-proxy';
 import { DevServer, WorkerProcess, maspoEnv, scenarioDir } from './processes';
-import { writeSearchConfig, type SearchConfigOptions } from './search-config';
+import { writeSearchConfig, type SearchConfigOptions } from '../../fixtures/search-config';
 
 export interface ReferenceRun {
   seed: number;

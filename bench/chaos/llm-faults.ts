@@ -13,7 +13,7 @@ import { auditFaults, auditProblems, injectedCount, median, visibleCount, type F
 import { FAULT_KINDS, TRANSPORT_FAULTS, type FaultKind, type FaultPlan } from './fault-proxy';
 import { WorkerProcess, scenarioDirIn } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { sameOutcome, writeOutcomes, writeSearchConfig, type SearchConfigOptions } from './search-config';
+import { sameOutcome, writeOutcomes, writeSearchConfig, type SearchConfigOptions } from '../../fixtures/search-config';
 import { logIn, prepareTrial, runTrial, seconds } from './trial';
 
 export interface FaultTrialSpec {

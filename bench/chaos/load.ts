@@ -9,7 +9,7 @@ import type { OptimizeResult } from '../../core/optimization';
 import type { ChaosContext, ReferenceRun } from './context';
 import { WorkerProcess, scenarioDirIn } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { sameOutcome, writeOutcomes, writeSearchConfig, type SearchConfigOptions } from './search-config';
+import { sameOutcome, writeOutcomes, writeSearchConfig, type SearchConfigOptions } from '../../fixtures/search-config';
 import { logIn, prepareTrial, runTrial, seconds, type SearchTrial } from './trial';
 
 function cacheEntries(dir: string): number {

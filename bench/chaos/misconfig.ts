@@ -17,7 +17,7 @@ import { startFaultProxy } from './fault-proxy';
 import { readRun } from './history';
 import { WorkerProcess, freePort, runMaspo, scenarioDirIn, waitUntil } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { writeSearchConfig } from './search-config';
+import { writeSearchConfig } from '../../fixtures/search-config';
 import { logIn, seconds } from './trial';
 
 export const KEY_ENV = 'CHAOS_LLM_API_KEY';

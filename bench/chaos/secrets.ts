@@ -20,7 +20,7 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { exportHistories, readRun } from './history';
 import { WorkerProcess, runMaspo, scenarioDirIn } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { writeSearchConfig, type SearchConfigOptions } from './search-config';
+import { writeSearchConfig, type SearchConfigOptions } from '../../fixtures/search-config';
 import { logIn } from './trial';
 
 const KEY_ENV = 'CHAOS_SECRET_API_KEY';

@@ -11,7 +11,7 @@ import type { OptimizeResult } from '../../core/optimization';
 import type { ChaosContext } from './context';
 import { DevServer, WorkerProcess, scenarioDirIn, throughOutages, waitUntil } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { sameOutcome } from './search-config';
+import { sameOutcome } from '../../fixtures/search-config';
 import { logIn, prepareTrial, seconds } from './trial';
 import { seededPositions } from './worker-crash';
 

@@ -9,7 +9,7 @@ import type { OptimizeInput, OptimizeResult } from '../../core/optimization';
 import type { ChaosContext } from './context';
 import { startFaultProxy, type FaultPlan, type FaultProxy } from './fault-proxy';
 import { readRun, type RunRecords } from './history';
-import { writeSearchConfig, type SearchConfigOptions } from './search-config';
+import { writeSearchConfig, type SearchConfigOptions } from '../../fixtures/search-config';
 
 export interface SearchTrial {
   proxy: FaultProxy;

@@ -19,7 +19,7 @@ import type { ChaosContext } from './context';
 import { roleOfModel, type FaultProxy } from './fault-proxy';
 import { WorkerProcess, scenarioDirIn, waitUntil } from './processes';
 import { rowOf, type ScenarioRow } from './report';
-import { sameOutcome } from './search-config';
+import { sameOutcome } from '../../fixtures/search-config';
 import { logIn, prepareTrial, seconds, withTimeout } from './trial';
 
 /** `count` distinct positions in [lo, hi], drawn with the seed, ascending. */

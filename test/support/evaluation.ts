@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { buildEvaluateInput, parseConfigText } from '../../client/config';
 import type { EvaluateInput } from '../../core/evaluation';
 import { createMaspoWorkers, runWorkers } from '../../workers/worker';
-import { TRAP_CHAIN_MAS } from '../../bench/chaos/search-config';
+import { TRAP_CHAIN_MAS } from '../../fixtures/search-config';
 
 export const CHAIN_YAML = `
 name: test-chain
