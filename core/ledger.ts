@@ -117,6 +117,11 @@ export function spendOf(ledger: Ledger | undefined): Spend {
   return { usd, calls };
 }
 
+/** Calls of the post-search held-out evaluation: seed and optimised prompts, one backbone call per item per agent each. */
+export function heldOutCalls(items: number, agents: number): Record<ModelRole, number> {
+  return { backbone: 2 * items * agents, optimizer: 0, judge: 0 };
+}
+
 /** Worst-case spend of a unit that makes at most `calls` calls per role (see header). */
 export function reservationFor(calls: Record<ModelRole, number>, pricing: RunPricing | undefined, seen: Ledger | undefined): Spend {
   let usd = 0;

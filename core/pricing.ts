@@ -201,10 +201,8 @@ export interface PlanCalls {
   heldOut?: RoleCalls;
 }
 
-/** Calls of the post-search held-out evaluation: seed and optimised prompts, one backbone call per item per agent each. */
-export function heldOutCalls(items: number, agents: number): RoleCalls {
-  return { backbone: 2 * items * agents, optimizer: 0, judge: 0 };
-}
+/** Calls of the post-search held-out evaluation (defined with the budget arithmetic, which workflows import). */
+export { heldOutCalls } from './ledger';
 
 export function forecastCost(
   plan: PlanCalls,
