@@ -15,7 +15,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EvaluateResult } from '../core/evaluation';
 import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/ledger';
 import { MODEL_ROLES, type ModelRole } from '../core/llm';
-import { promptMap } from '../core/maspo/beam';
+import { promptMap } from '../core/maspo/state';
 import type { OptimizeInput, OptimizeResult, RefreshInput, RefreshResultData, StepInput, StepResult } from '../core/optimization';
 import { lookupPrice } from '../core/pricing';
 import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/run-record';

@@ -1,21 +1,6 @@
-import {
-  advanceCursor,
-  allocateNodeId,
-  applyRefresh,
-  assertConsistent,
-  candidatePrompts,
-  childrenOf,
-  currentUnit,
-  initialSearchState,
-  nextBeam,
-  promptMap,
-  refreshTargets,
-  seedNode,
-  topK,
-  updateBest,
-  type BeamNode,
-  type SearchState,
-} from '../core/maspo/beam';
+import { candidatePrompts, childrenOf, nextBeam, refreshTargets, rescoreBeam, topK, updateBest } from '../core/maspo/beam';
+import { seedNode, type BeamNode } from '../core/maspo/node';
+import { advanceCursor, allocateNodeId, assertConsistent, currentUnit, initialSearchState, promptMap, type SearchState } from '../core/maspo/state';
 import type { Proposal } from '../core/maspo/prompts';
 import { optimizeSettings } from '../core/maspo/settings';
 import { Prng } from '../core/prng';
@@ -105,30 +90,30 @@ describe('beam refresh', () => {
   });
 
   test('stale J dropped: J_new = R(p, p_best); the best gets 0', () => {
-    const r = applyRefresh(faithful, [best, node('c', 'C', 0.9)], best, { C: -0.2 }, new Prng(1));
+    const r = rescoreBeam(faithful, [best, node('c', 'C', 0.9)], best, { C: -0.2 }, new Prng(1));
     expect(r.beam.map((n) => [n.id, n.J])).toEqual([
       ['b', 0],
       ['c', -0.2],
     ]);
     expect(r).toMatchObject({ anchorShift: false, top1Stable: false, best: { id: 'b', J: 0 } });
-    expect(() => applyRefresh(faithful, [best, node('c', 'C', 0)], best, {}, new Prng(1))).toThrow(/no reward for beam node c/);
+    expect(() => rescoreBeam(faithful, [best, node('c', 'C', 0)], best, {}, new Prng(1))).toThrow(/no reward for beam node c/);
   });
 
   test('anchor shift to a node that beats the best', () => {
-    const r = applyRefresh(fixed, [best, node('c', 'C', 0.1)], best, { C: 0.15 }, new Prng(1));
+    const r = rescoreBeam(fixed, [best, node('c', 'C', 0.1)], best, { C: 0.15 }, new Prng(1));
     expect(r).toMatchObject({ anchorShift: true, top1Stable: false, best: { id: 'c', J: 0.15 } });
   });
 
   test('a tie at 0: faithful shifts to the earlier node (stable sort), fixed keeps the incumbent', () => {
     const beam = [node('c', 'C', 0.5), best];
-    expect(applyRefresh(faithful, beam, best, { C: 0 }, new Prng(1))).toMatchObject({ anchorShift: true, best: { id: 'c', J: 0 } });
-    expect(applyRefresh(fixed, beam, best, { C: 0 }, new Prng(1))).toMatchObject({ anchorShift: false, best: { id: 'b', J: 0 } });
+    expect(rescoreBeam(faithful, beam, best, { C: 0 }, new Prng(1))).toMatchObject({ anchorShift: true, best: { id: 'c', J: 0 } });
+    expect(rescoreBeam(fixed, beam, best, { C: 0 }, new Prng(1))).toMatchObject({ anchorShift: false, best: { id: 'b', J: 0 } });
   });
 
   test('best missing from the beam: faithful may anchor on a worse node, fixed puts the best back', () => {
     const beam = [node('c', 'C', 0.5), node('d', 'D', 0.4)];
-    expect(applyRefresh(faithful, beam, best, { C: -0.1, D: -0.3 }, new Prng(1))).toMatchObject({ anchorShift: true, best: { id: 'c', J: -0.1 } });
-    const f = applyRefresh(fixed, beam, best, { C: -0.1, D: -0.3 }, new Prng(1));
+    expect(rescoreBeam(faithful, beam, best, { C: -0.1, D: -0.3 }, new Prng(1))).toMatchObject({ anchorShift: true, best: { id: 'c', J: -0.1 } });
+    const f = rescoreBeam(fixed, beam, best, { C: -0.1, D: -0.3 }, new Prng(1));
     expect(f.beam.map((n) => [n.id, n.J])).toEqual([
       ['b', 0],
       ['c', -0.1],

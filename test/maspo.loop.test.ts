@@ -1,13 +1,14 @@
 /**
- * The pure engine composed into a whole search on the simulated world (test/support/maspo-driver.ts, no Temporal):
- * every unit leaves a consistent state, calls stay within the plan's forecast, the same seed gives the same
- * prompts, and a weak 2-agent chain improves on held-out tasks. Reduced configuration to keep the test fast.
+ * A whole search on the simulated world through the workflows' own units without Temporal (core/maspo/search.ts
+ * `searchInProcess`, the simulator injected as the LLM caller by test/support/sim-search.ts): every unit leaves a
+ * consistent state, calls stay within the plan's forecast, the same seed gives the same prompts, and a weak 2-agent
+ * chain improves on held-out tasks. Reduced configuration to keep the test fast.
  */
 import { defaultSimWorld } from '../core/sim-config';
 import { planSearch } from '../core/maspo/plan';
 import { optimizeSettings } from '../core/maspo/settings';
 import { generateTasks } from '../sim/tasks';
-import { runSearch } from './support/maspo-driver';
+import { searchOnSim, simContext, type SimSearchResult } from './support/sim-search';
 import { chainStats } from '../fixtures/sim-chain';
 
 const SEED = 5;
@@ -25,16 +26,20 @@ describe.each([
   ['fixed', optimizeSettings(small)],
   ['faithful (full hand-offs)', optimizeSettings({ ...small, profile: 'faithful', handoffSummaryWords: false })],
 ])('a whole search, %s profile', (_name, settings) => {
-  const result = runSearch(settings, agents, edges, world, pool, SEED);
+  const ctx = simContext(settings, agents, edges, world, SEED);
+  let result: SimSearchResult;
+  beforeAll(async () => {
+    result = await searchOnSim(ctx, pool);
+  }, 60_000);
 
-  test('stays within the forecast and is reproducible', () => {
+  test('stays within the forecast and is reproducible', async () => {
     const plan = planSearch(settings, { agents: agents.map((a) => a.id), edges });
     for (const role of ['backbone', 'optimizer', 'judge'] as const) {
       expect(result.calls[role]).toBeLessThanOrEqual(result.requests[role]);
       expect(result.requests[role]).toBeLessThanOrEqual(plan.total[role]);
     }
     expect(result.requests.optimizer).toBeGreaterThan(0.75 * plan.total.optimizer);
-    expect(runSearch(settings, agents, edges, world, pool, SEED).prompts).toEqual(result.prompts);
+    expect((await searchOnSim(ctx, pool)).prompts).toEqual(result.prompts);
   });
 
   test('improves the weak seed prompts on held-out tasks', () => {

@@ -1,6 +1,9 @@
 /** Reward arithmetic against hand-computed cases (study §3.1). */
 import { comparisonsFor, lookaheadAgents, rerunAgents } from '../core/maspo/comparisons';
-import { childScore, combineOrders, itemVerdicts, jointReward, outcomeOf, rateOf, refreshScore, type ItemVerdicts, type JudgedComparison } from '../core/maspo/reward';
+import { childrenOf, rescoreBeam } from '../core/maspo/beam';
+import { seedNode } from '../core/maspo/node';
+import { combineOrders, itemVerdicts, jointReward, outcomeOf, rateOf, type ItemVerdicts, type JudgedComparison } from '../core/maspo/reward';
+import { Prng } from '../core/prng';
 import { optimizeSettings } from '../core/maspo/settings';
 import type { Outcome } from '../core/maspo/types';
 
@@ -75,7 +78,12 @@ describe('joint reward', () => {
   test('faithful refresh: 0.7·local + 0.3·global even with lookahead verdicts present', () => {
     const v = items(10, (k) => ({ local: wl(k, 4), lookahead: [{ agentId: 'r', outcome: 'win' }], global: wl(k, 2) }));
     const r = jointReward(v, { settings: faithful, terminal: false, mode: 'refresh' });
-    expect(refreshScore(r)).toBeCloseTo(0.7 * 0.4 + 0.3 * 0.2 - 0.5, 12); // −0.16
+    expect(r.R).toBeCloseTo(0.7 * 0.4 + 0.3 * 0.2 - 0.5, 12); // −0.16
+    // the refresh score J_new(p) = R(p, p_best) is that R; the best itself gets 0 without calls (beam.ts)
+    const best = seedNode('p', 'BEST');
+    const stale = { ...seedNode('p', 'OTHER'), id: 'p#1', J: 0.4 };
+    const refreshed = rescoreBeam(faithful, [best, stale], best, { OTHER: r.R }, new Prng(1)).beam;
+    expect(Object.fromEntries(refreshed.map((n) => [n.prompt, n.J]))).toEqual({ BEST: 0, OTHER: r.R });
   });
 
   test('fixed: ties count 0.5; refresh uses the step weights; renormalised fallback', () => {
@@ -92,8 +100,16 @@ describe('joint reward', () => {
     expect(jointReward(v, step(optimizeSettings({ jointEvaluation: false }))).formula).toBe('local-only');
   });
 
-  test('cumulative J adds parent-relative rewards', () => {
-    expect(childScore(childScore(0, 0.1), 0.05)).toBeCloseTo(0.15, 12);
+  test('cumulative J adds parent-relative rewards along the path (beam.ts childrenOf)', () => {
+    let id = 0;
+    const at = { round: 1, step: 1, newId: () => `p#${++id}` };
+    const [child] = childrenOf(fixed, seedNode('p', 'P0'), [{ prompt: 'P1', R: 0.1 }], at);
+    const [grandchild] = childrenOf(fixed, child, [{ prompt: 'P2', R: 0.05 }], at);
+    expect(child.J).toBeCloseTo(0.1, 12);
+    expect(grandchild.J).toBeCloseTo(0.15, 12);
+    // a candidate identical to its parent (R null, no calls) or with R ≤ 0 makes no child (fixed) or a copy (faithful)
+    expect(childrenOf(fixed, child, [{ prompt: 'P1', R: null }, { prompt: 'P3', R: 0 }], at)).toEqual([]);
+    expect(childrenOf(faithful, child, [{ prompt: 'P1', R: null }], at)).toEqual([child]);
   });
 });
 

@@ -7,7 +7,8 @@
  * (`<agent>#<n>`, n from 1). The replay is checked against every beam the record holds (each step's input beam
  * and the final beams); a mismatch is reported in `problems` and the observed beams are used as they are.
  */
-import { childrenOf, seedNode, type BeamNode } from '../../core/maspo/beam';
+import { childrenOf } from '../../core/maspo/beam';
+import { seedNode, type BeamNode } from '../../core/maspo/node';
 import type { ParentOutcome } from '../../core/optimization';
 import type { MisalignmentCase } from '../../core/maspo/types';
 import { agentOrder, type RunRecord, type StepRecord } from '../../core/run-record';

@@ -2,8 +2,9 @@
  * The per-agent beam: nodes, which proposals to evaluate, children, top-K selection, best-so-far and Beam Refresh
  * (paper Eq. 8; study §2.3, §5). Pure: functions return new arrays/objects; randomness only from the `Prng` passed.
  *
- * One step of agent a (workflow order): for each beam node (beam order) → proposals → `candidatePrompts` →
- * evaluate each (reward.ts) → `childrenOf`; then `nextBeam` over all nodes' children; then `updateBest`.
+ * The only place J is computed: `childrenOf` (J = parent.J + R) and `rescoreBeam` (J = R(p, p_best), the best 0).
+ * One step of agent a (units.ts `runStep`): for each beam node (beam order) → proposals → `candidatePrompts` →
+ * evaluate each (reward.ts); then search.ts `applyStep`: `childrenOf` per node → `nextBeam` → `updateBest`.
  *
  * faithful: every distinct proposal is a candidate (an unusable one becomes the parent's prompt, R = 0, no calls);
  * a candidate with R > 0 yields a child with J = parent.J + R, any other a COPY of the parent (same id, prompt
@@ -24,9 +25,6 @@ import type { Prng } from '../prng';
 import type { Proposal } from './prompts-optimizer';
 import type { SearchSettings } from './types';
 import type { BeamNode } from './node';
-
-export { seedNode } from './node';
-export type { BeamNode } from './node';
 
 type Beam = Pick<SearchSettings, 'profile' | 'beamWidth' | 'tieBreak' | 'improvementEpsilon'>;
 const TIE = 1e-9;
@@ -133,13 +131,13 @@ export interface RefreshResult {
   top1Stable: boolean;
 }
 
-/** Applies a refresh. `rewards[prompt]` = R(p, p_best) for every prompt of `refreshTargets`. */
-export function applyRefresh(settings: Beam, beam: readonly BeamNode[], best: BeamNode, rewards: Readonly<Record<string, number>>, prng: Prng): RefreshResult {
+/** The beam after a refresh (search.ts `applyRefresh`). `rewards[prompt]` = R(p, p_best) for every prompt of `refreshTargets`. */
+export function rescoreBeam(settings: Beam, beam: readonly BeamNode[], best: BeamNode, rewards: Readonly<Record<string, number>>, prng: Prng): RefreshResult {
   const before = topK(beam, 1, 'stable', prng)[0];
   const rescore = (n: BeamNode): BeamNode => {
     if (n.prompt === best.prompt) return { ...n, J: 0 };
     const R = rewards[n.prompt];
-    if (typeof R !== 'number' || !Number.isFinite(R)) throw new Error(`applyRefresh: no reward for beam node ${n.id}`);
+    if (typeof R !== 'number' || !Number.isFinite(R)) throw new Error(`rescoreBeam: no reward for beam node ${n.id}`);
     return { ...n, J: R };
   };
   if (settings.profile === 'faithful') {
@@ -159,16 +157,3 @@ export function applyRefresh(settings: Beam, beam: readonly BeamNode[], best: Be
   const refreshed = topK(kept, kept.length, 'stable', prng);
   return { beam: refreshed, best: newBest, anchorShift: shift, top1Stable: before?.prompt === refreshed[0].prompt };
 }
-
-export {
-  SEARCH_STATE_VERSION,
-  initialSearchState,
-  allocateNodeId,
-  currentUnit,
-  advanceCursor,
-  promptMap,
-  assertConsistent,
-  settingsDigest,
-  SearchStateError,
-} from './state';
-export type { SearchState, AgentSearchState, SearchCursor, SearchUnit } from './state';

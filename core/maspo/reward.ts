@@ -1,5 +1,6 @@
 /**
- * From judge verdicts to the joint reward R and the cumulative score J (paper Eq. 5; study §3.1). Pure.
+ * From judge verdicts to the joint reward R (paper Eq. 5; study §3.1). Pure. The cumulative score J is beam.ts's
+ * (`childrenOf`: J = parent.J + R; `rescoreBeam`: J = R(p, p_best)).
  *
  * Pipeline for one candidate on one batch:
  *   verdicts per presentation order ──combineOrders──▶ one Outcome per comparison (candidate's view)
@@ -17,7 +18,7 @@
  *   rate pooled over all lookahead comparisons made (faithful: count_next);
  * - otherwise: `noLookaheadWeights` (faithful 0.7·local + 0.3·global; fixed α and θ renormalised);
  * - refresh (R(p, p_best), Eq. 8): the same with `refreshWeights` (faithful: 0.7 / 0.3 and never lookahead).
- * A candidate identical to its parent has R = 0 with no calls (`IDENTICAL_REWARD`).
+ * A candidate identical to its parent is not evaluated (no calls): R = 0, i.e. no child (beam.ts `childrenOf`).
  */
 import type { PlannedComparison } from './comparisons';
 import type { ComparisonKind, Order, Outcome, PositionVerdict, RewardWeights, SearchSettings } from './types';
@@ -170,17 +171,4 @@ export function jointReward(items: readonly ItemVerdicts[], ctx: RewardContext):
     winRate = weights.local * r(local) + weights.lookahead * r(lookahead) + weights.global * r(global);
   }
   return { R: winRate - 0.5, winRate, local, lookahead, global, terminal, weights, formula };
-}
-
-/** A candidate identical to its parent: R = 0, no calls (study §3.1). */
-export const IDENTICAL_REWARD = 0;
-
-/** Cumulative beam score of a child: J(child) = J(parent) + R(child vs parent). */
-export function childScore(parentJ: number, R: number): number {
-  return parentJ + R;
-}
-
-/** Refresh score (Eq. 8): J_new(p) = R(p, p_best) = winRate − 0.5; the best itself gets 0 without calls. */
-export function refreshScore(breakdown: Pick<RewardBreakdown, 'winRate'>): number {
-  return breakdown.winRate - 0.5;
 }

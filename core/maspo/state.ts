@@ -1,6 +1,6 @@
 /**
  * The search's whole durable state, carried through continue-as-new: plain JSON with a `schemaVersion`, checked
- * by `assertConsistent` (call it after restoring and at each round boundary). Re-exported by beam.ts. Pure.
+ * by `assertConsistent` (call it after restoring and at each round boundary). Pure.
  *
  * Schedule (the cursor names the NEXT unit of work):
  *   for round 1..D, for agent in topological order:

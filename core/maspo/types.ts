@@ -19,7 +19,6 @@ export type TaskType = 'math' | 'choice' | 'code';
  * the candidate; `global`: the terminal (system) output; `terminal`: the agent under optimisation IS the terminal.
  */
 export type ComparisonKind = 'local' | 'lookahead' | 'global' | 'terminal';
-export const COMPARISON_KINDS: readonly ComparisonKind[] = ['local', 'lookahead', 'global', 'terminal'];
 
 /** The judge's answer about the two positions it was shown. `unparseable` is recorded and counts as a tie. */
 export type PositionVerdict = 'A' | 'B' | 'tie' | 'unparseable';

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallTotals } from '../../core/optimization';
 import type { Budget, BudgetChange } from '../../core/ledger';
+import type { StepProgress } from '../../core/maspo/units';
 
 export type SearchControl = 'running' | 'paused' | 'stopping';
 
@@ -43,10 +44,8 @@ export interface RoundProgress {
   stepWorkflowId?: string;
 }
 
-export interface StepProgress {
-  candidatesDone: number;
-  candidatesPlanned: number;
-}
+/** Candidate evaluations of the running step (core/maspo/units.ts). */
+export type { StepProgress } from '../../core/maspo/units';
 
 export const stepProgressQuery = defineQuery<StepProgress>('stepProgress');
 

@@ -6,7 +6,7 @@
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addTotals, emptyTotals, evaluationTotals, mergeRound, type CallTotals, type OptimizeInput, type OptimizeResult, type StopReason } from '../../core/optimization';
 import { budgetChangeError, checkBudget, heldOutCalls, nextBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
-import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/beam';
+import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/state';
 import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/search-attributes';
 import type { HeldOutResult } from '../../core/optimization';
 import { evaluateMas } from '../evaluate';

@@ -1,0 +1,329 @@
+/**
+ * The bodies of the search's units of work — one step of an agent, one candidate's evaluation, one beam refresh —
+ * written once over injected I/O (`UnitIo`): the LLM caller, the dataset's items and how a candidate evaluation is
+ * run. The Temporal workflows (workflows/optimize/step.ts, candidate.ts, refresh.ts) inject activities and child
+ * workflows; an in-process run (search.ts `searchInProcess`, tests and bench/sim-misalignment.ts) injects a direct
+ * caller (e.g. the simulator) and calls `evaluateCandidate` itself. Deterministic: no clock, no unseeded randomness,
+ * no Node built-ins (workflow code runs these functions), and the calls are made in the same order either way.
+ *
+ * Step (paper Alg. 1, inner loop):
+ *   1. traces: run the system with each beam parent's prompt on the mini-batch (other agents at their current
+ *      best; agents that do not depend on this one are run once per item and shared by all parents);
+ *   2. proposals: Ksub optimizer calls per parent, each shown the parent prompt, the role, the task
+ *      requirements, execution traces and the cases of the agent's buffer;
+ *   3. candidates: one evaluation per distinct usable proposal (`io.candidate`).
+ * Parents go through 1–3 side by side, each as soon as its own traces are in (`io.pipelinedParents()`, the
+ * workflows' patch `pipelined-parents`; histories from before it ran every parent's traces first, one after another).
+ * What the scored candidates do to the beam is search.ts `applyStep`.
+ *
+ * Candidate (paper §3): per item, re-run the agent and its descendants under the candidate on top of the parent's
+ * upstream outputs (identical context for both), then ask the judge to compare candidate and parent outputs: the
+ * agent's own (local), its successors' (lookahead), the system's final answer (global) — or, for the terminal agent,
+ * its answer (terminal). Verdicts become R (reward.ts `jointReward`), misaligned items cases (misalignment.ts).
+ *
+ * Refresh (paper §3.4): the current best's runs on a batch, then every target prompt evaluated against them in mode
+ * `'refresh'`: R(p, p_best). What the rewards do to the beam is search.ts `applyRefresh`.
+ */
+import type { AgentSpec, DatasetRef, ItemView } from '../evaluation';
+import { descendants, graphOf, predecessors, successors, terminalAgent } from '../graph';
+import type { LlmResult, ModelRole } from '../llm';
+import {
+  addTotals,
+  countCall,
+  emptyTotals,
+  type BaselineItem,
+  type CallTotals,
+  type CandidateInput,
+  type CandidateResult,
+  type ParentOutcome,
+  type RefreshInput,
+  type RefreshResultData,
+  type SearchContext,
+  type StepInput,
+  type StepResult,
+} from '../optimization';
+import { deriveSeed, hashString, Prng } from '../prng';
+// Pure orchestration helpers shared with the evaluation workflows (no Temporal imports).
+import { mapBounded } from '../../workflows/pool';
+import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../../workflows/run-mas';
+import type { BeamNode } from './node';
+import { candidatePrompts } from './beam';
+import { comparisonsFor, rerunAgents, type PlannedComparison } from './comparisons';
+import { casesFromEvaluation, misalignmentRate, type MiningItem } from './misalignment';
+import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from './prompts';
+import { itemVerdicts, jointReward, type JudgedComparison } from './reward';
+import type { AgentInfo, Trace } from './types';
+
+/** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
+export type LlmCaller = (role: ModelRole, prompt: string, sampleIndex: number, label: string) => Promise<LlmResult>;
+
+export interface UnitIo {
+  llm: LlmCaller;
+  /** The dataset's items by index (questions only; answers are never loaded). */
+  loadItems(dataset: DatasetRef, indices: number[]): Promise<ItemView[]>;
+  /**
+   * One candidate's evaluation, named `child.name` under the calling unit (the workflows: an `evaluateCandidate`
+   * child workflow; in process: `evaluateCandidate(io, input)`).
+   */
+  candidate(input: CandidateInput, child: { name: string; summary: string }): Promise<CandidateResult>;
+  /** Asked once per step, after its items are loaded: run parents side by side (the workflows: a patch). */
+  pipelinedParents(): boolean;
+}
+
+/** Candidate evaluations of a step: planned so far, and finished. */
+export interface StepProgress {
+  candidatesDone: number;
+  candidatesPlanned: number;
+}
+
+// ── calls ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function call(io: UnitIo, ctx: SearchContext, role: ModelRole, prompt: string, sampleIndex: number, label: string, totals: CallTotals): Promise<LlmResult> {
+  const result = await io.llm(role, prompt, sampleIndex, label);
+  countCall(totals, role, result, ctx.pricing?.prices[role]);
+  return result;
+}
+
+/** Backbone calls for one item of a batch. */
+export function agentCaller(io: UnitIo, ctx: SearchContext, itemId: string, totals: CallTotals): AgentCaller {
+  return (agent: AgentSpec, prompt: string) => call(io, ctx, 'backbone', prompt, 0, `item ${itemId} · agent ${agent.id}`, totals);
+}
+
+/**
+ * Hand-off options for `runMas`: summaries on every edge in the faithful profile (`handoffSummaryWords`), else
+ * only on edges the config marks `handoff: summary`.
+ */
+export function handoffFor(io: UnitIo, ctx: SearchContext, itemId: string, totals: CallTotals): Pick<RunMasOptions, 'handoff' | 'summarizeAll'> {
+  const all = ctx.settings.handoffSummaryWords;
+  if (all === null && !ctx.mas.edges.some((e) => e.handoff === 'summary')) return {};
+  const words = all ?? ctx.mas.summaryWords ?? 30;
+  return {
+    summarizeAll: all !== null,
+    handoff: (agent: AgentSpec, output: string) =>
+      call(io, ctx, 'backbone', buildHandoffSummaryPrompt(output, words, ctx.settings.taskType), 0, `item ${itemId} · summary of ${agent.id}`, totals),
+  };
+}
+
+// ── step ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** One step of one agent: every beam parent's traces, proposals and scored candidates (see the header). */
+export async function runStep(io: UnitIo, input: StepInput, progress: StepProgress = { candidatesDone: 0, candidatesPlanned: 0 }): Promise<StepResult> {
+  const { ctx, agentId } = input;
+  const totals = emptyTotals();
+  const indices = [...new Set(input.batches.flat())];
+  const views = new Map((await io.loadItems(ctx.dataset, indices)).map((v) => [v.index, v]));
+
+  // 1. Traces of a parent; the agents independent of this one run once per item, shared by all parents.
+  const shared: SharedUpstream = new Map();
+  const independent = independentAgents(ctx, agentId);
+  for (const b of input.known?.baseline ?? []) shared.set(b.index, new Map([...independent].map((id) => [id, Promise.resolve(b.agents[id])])));
+  const baselineOf = async (i: number): Promise<BaselineItem[]> => {
+    const known = input.known;
+    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, input.batches[i])) return known.baseline; // the refresh already ran this parent on this batch
+    const items = input.batches[i].map((index) => views.get(index)!);
+    return runBaselines(io, ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals);
+  };
+
+  // 2 + 3. Proposals and candidate evaluations of each parent once its traces are in, parents side by side.
+  let parents: Array<{ outcome: ParentOutcome; totals: CallTotals }>;
+  if (io.pipelinedParents()) {
+    parents = await Promise.all(input.beam.map(async (parent, i) => expandParent(io, input, parent, i, await baselineOf(i), totals, progress)));
+  } else {
+    const baselines: BaselineItem[][] = [];
+    for (let i = 0; i < input.beam.length; i++) baselines.push(await baselineOf(i));
+    parents = await Promise.all(input.beam.map((parent, i) => expandParent(io, input, parent, i, baselines[i], totals, progress)));
+  }
+  return { parents: parents.map((p) => p.outcome), totals: parents.reduce((t, p) => addTotals(t, p.totals), totals) };
+}
+
+/** Per batch item, the runs of the agents that do not depend on the agent being optimised (see runMas `shared`). */
+export type SharedUpstream = Map<number, Map<string, Promise<AgentOutput>>>;
+
+/** Agents that neither are nor descend from `agentId`: their outputs do not depend on its prompt. */
+function independentAgents(ctx: SearchContext, agentId: string): Set<string> {
+  const graph = graphOf(ctx.mas);
+  const dependent = new Set([agentId, ...descendants(graph, agentId)]);
+  return new Set(graph.agents.filter((id) => !dependent.has(id)));
+}
+
+function sameItems(baseline: readonly BaselineItem[], batch: readonly number[]): boolean {
+  return baseline.length === batch.length && baseline.every((b, i) => b.index === batch[i]);
+}
+
+/**
+ * Runs the system with `prompt` for `agentId` on each item. Agents that neither are nor descend from
+ * `agentId` do not depend on its prompt: the first run of an item runs them, later and concurrent runs of the same
+ * item (other beam parents) take their outputs from `shared`.
+ */
+export async function runBaselines(
+  io: UnitIo,
+  ctx: SearchContext,
+  prompts: Record<string, string>,
+  agentId: string,
+  prompt: string,
+  items: ItemView[],
+  shared: SharedUpstream,
+  totals: CallTotals,
+): Promise<BaselineItem[]> {
+  const agents = independentAgents(ctx, agentId);
+  const system = withPrompt(withPrompts(ctx.mas, prompts), agentId, prompt);
+  return mapBounded(items, ctx.concurrency, async (item) => {
+    let runs = shared.get(item.index);
+    if (!runs) shared.set(item.index, (runs = new Map()));
+    const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), { shared: { agents, runs }, ...handoffFor(io, ctx, item.id, totals) });
+    return { ...item, agents: run.agents };
+  });
+}
+
+async function expandParent(
+  io: UnitIo,
+  input: StepInput,
+  parent: BeamNode,
+  parentIndex: number,
+  baseline: BaselineItem[],
+  stepTotals: CallTotals,
+  progress: StepProgress,
+): Promise<{ outcome: ParentOutcome; totals: CallTotals }> {
+  const { ctx, agentId } = input;
+  const settings = ctx.settings;
+  const graph = graphOf(ctx.mas);
+  const spec = ctx.mas.agents.find((a) => a.id === agentId)!;
+  const agent: AgentInfo = { id: agentId, role: spec.role, description: spec.description };
+  const preds = predecessors(graph, agentId);
+  const traces: Trace[] = baseline.map((b) => ({ question: b.question, context: b.agents[agentId].context, output: b.agents[agentId].output }));
+  const sets = proposalTraceSets(traces, settings.proposalsPerParent, settings.proposalTraces);
+
+  const proposals = await Promise.all(
+    sets.map(async (set, k) => {
+      const prompt = buildOptimizerPrompt({
+        profile: settings.profile,
+        agent,
+        taskType: settings.taskType,
+        parentPrompt: parent.prompt,
+        traces: set,
+        predecessors: preds,
+        successors: successors(graph, agentId),
+        cases: input.cases,
+      });
+      const sample = deriveSeed(ctx.seed, 'proposal', input.round, agentId, input.step, parent.id, k);
+      const reply = await call(io, ctx, 'optimizer', prompt, sample, `propose ${agentId} · round ${input.round} step ${input.step} · from ${parent.id} #${k + 1}`, stepTotals);
+      return parseProposal(reply.text, { parent: parent.prompt, needsContext: preds.length > 0, profile: settings.profile });
+    }),
+  );
+  stepTotals.rejectedProposals += proposals.filter((p) => !p.ok).length;
+
+  const candidates = candidatePrompts(settings, parent, proposals, input.beam);
+  progress.candidatesPlanned += candidates.filter((c) => c !== parent.prompt).length;
+  let totals = emptyTotals();
+  const scored = await Promise.all(
+    candidates.map(async (prompt, c) => {
+      if (prompt === parent.prompt) return { prompt, R: null, cases: [], misalignmentRate: null }; // faithful: an unusable proposal is the parent, R = 0
+      const r = await io.candidate(
+        { ctx, prompts: input.prompts, agentId, candidate: prompt, parent: parent.prompt, baseline, mode: 'step' as const, round: input.round, step: input.step },
+        { name: `parent-${parentIndex}/cand-${c}`, summary: `candidate ${c + 1} for ${agentId} from ${parent.id}` },
+      );
+      totals = addTotals(totals, r.totals);
+      progress.candidatesDone++;
+      return { prompt, R: r.R, breakdown: r.breakdown, cases: r.cases, misalignmentRate: r.misalignmentRate };
+    }),
+  );
+  return {
+    outcome: { parentId: parent.id, proposals: proposals.map((p) => (p.ok ? { ok: true } : { ok: false, reason: p.reason })), scored },
+    totals,
+  };
+}
+
+// ── candidate ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The joint reward of one candidate prompt against its parent on the parent's baseline runs (see the header). */
+export async function evaluateCandidate(io: UnitIo, input: CandidateInput): Promise<CandidateResult> {
+  const { ctx, agentId } = input;
+  const settings = ctx.settings;
+  const graph = graphOf(ctx.mas);
+  const terminal = terminalAgent(graph);
+  const planned = comparisonsFor(settings, graph, agentId, input.mode);
+  const rerun = new Set(rerunAgents(settings, graph, agentId));
+  const system = withPrompt(withPrompts(ctx.mas, input.prompts), agentId, input.candidate);
+  const info = (id: string): AgentInfo => {
+    const a = ctx.mas.agents.find((x) => x.id === id)!;
+    return { id, role: a.role, description: a.description };
+  };
+  const totals = emptyTotals();
+  const candidateKey = hashString(input.candidate).toString(36);
+
+  // One entry per batch item, in batch order, so the outcome never depends on which call finished first.
+  const perItem = await mapBounded(input.baseline, ctx.concurrency, async (item) => {
+    const reuse = Object.fromEntries(Object.entries(item.agents).filter(([id]) => !rerun.has(id)));
+    const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), { reuse, ...handoffFor(io, ctx, item.id, totals) });
+    const judged = await Promise.all(planned.map((p) => judge(io, input, p, item, run, info, candidateKey, totals)));
+    return { item, run, judged: judged.filter((j): j is JudgedComparison => j !== null) };
+  });
+
+  const { items, tally } = itemVerdicts(perItem.flatMap((x) => x.judged), planned);
+  totals.unparseableVerdicts += tally.unparseable;
+  totals.orderDisagreements += tally.disagreements;
+  const breakdown = jointReward(items, { settings, terminal: agentId === terminal, mode: input.mode });
+
+  const byIndex = new Map(items.map((v) => [v.item, v]));
+  const mining: MiningItem[] = perItem.flatMap(({ item, run }) => {
+    const verdicts = byIndex.get(item.index);
+    if (!verdicts) return [];
+    const downstream = Object.fromEntries([...rerun].filter((id) => id !== agentId).map((id) => [id, run.agents[id].output]));
+    return [{ verdicts, question: item.question, context: item.agents[agentId].context, output: run.agents[agentId].output, downstream }];
+  });
+  const prng = new Prng(deriveSeed(ctx.seed, 'cases', input.round, agentId, input.step, candidateKey));
+  const cases = input.mode === 'step' ? casesFromEvaluation(mining, { settings, agentId, terminalId: terminal, round: input.round, step: input.step }, prng) : [];
+
+  return { candidate: input.candidate, R: breakdown.R, breakdown, tally, verdicts: items, cases, misalignmentRate: misalignmentRate(mining), totals };
+}
+
+/** One planned comparison on one item: null when it is not made (faithful: an empty lookahead output). */
+async function judge(
+  io: UnitIo,
+  input: CandidateInput,
+  p: PlannedComparison,
+  item: BaselineItem,
+  run: MasRun,
+  info: (id: string) => AgentInfo,
+  candidateKey: string,
+  totals: CallTotals,
+): Promise<JudgedComparison | null> {
+  const settings = input.ctx.settings;
+  if (p.reuseGlobal) return null; // same pair of outputs as the global comparison: its verdict is reused
+  const candidate = run.agents[p.agentId].output;
+  const parent = item.agents[p.agentId].output;
+  if (p.kind === 'lookahead' && settings.skipEmptyLookahead && (candidate === '' || parent === '')) return null;
+  if (settings.skipIdenticalOutputs && candidate === parent) {
+    return { item: item.index, kind: p.kind, agentId: p.agentId, orders: [], verdicts: [], decided: 'identical' };
+  }
+  const orders = orderFor(settings, input.ctx.seed, `${input.round}/${input.step}/${candidateKey}/${item.index}/${p.kind}/${p.agentId}`);
+  const requests = judgePrompts(settings, { kind: p.kind, question: item.question, agent: info(p.agentId), candidate, parent }, orders);
+  const verdicts = await Promise.all(
+    requests.map((r) =>
+      call(io, input.ctx, 'judge', r.prompt, 0, `${p.kind} · ${p.agentId} · item ${item.id} · ${r.order}`, totals).then((res) => parseVerdict(res.text, settings.profile)),
+    ),
+  );
+  return { item: item.index, kind: p.kind, agentId: p.agentId, orders, verdicts };
+}
+
+// ── refresh ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** R(p, p_best) for every target prompt on the refresh batch, and the best's runs on it (see the header). */
+export async function runRefresh(io: UnitIo, input: RefreshInput): Promise<RefreshResultData> {
+  const { ctx, agentId } = input;
+  let totals = emptyTotals();
+  const items = await io.loadItems(ctx.dataset, input.batch);
+  const baseline = await runBaselines(io, ctx, input.prompts, agentId, input.best, items, new Map(), totals);
+  const rewards: Record<string, number> = {};
+  await Promise.all(
+    input.targets.map(async (target, i) => {
+      const r = await io.candidate(
+        { ctx, prompts: input.prompts, agentId, candidate: target, parent: input.best, baseline, mode: 'refresh' as const, round: input.round, step: 0 },
+        { name: `beam-${i}`, summary: `refresh: beam prompt ${i + 1} of ${agentId} vs current best` },
+      );
+      rewards[target] = r.R;
+      totals = addTotals(totals, r.totals);
+    }),
+  );
+  return { rewards, baseline, totals };
+}
