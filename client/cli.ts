@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
 import { registerExperiment } from './commands/experiment';
+import { registerLlm } from './commands/llm';
 import { registerOptimize, registerSearchControl } from './commands/optimize';
 import { registerPlan } from './commands/plan';
 import { registerReport } from './commands/report';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerReport(program);
   registerSim(program);
+  registerLlm(program);
   return program;
 }
 

@@ -9,7 +9,7 @@
 export const MODEL_ROLES = ['backbone', 'optimizer', 'judge'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
-export const PROVIDERS = ['openai', 'gemini', 'sim'] as const;
+export const PROVIDERS = ['openai', 'gemini', 'local', 'sim'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /**

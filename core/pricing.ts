@@ -70,7 +70,7 @@ export const DEFAULT_PRICES: Readonly<Prices> = {
 export interface PriceLookup {
   price: ModelPrice;
   /** Where the price came from: the config's `prices:`, the default table, or the simulator provider. */
-  source: 'config' | 'default' | 'simulator';
+  source: 'config' | 'default' | 'simulator' | 'local';
   /** The key that matched (`gpt-4o`, `sim*`, …). */
   key: string;
 }
@@ -89,6 +89,7 @@ export function lookupPrice(model: { provider?: string; model: string }, overrid
   const own = match(overrides, model.model);
   if (own) return { ...own, source: 'config' };
   if (model.provider === 'sim') return { price: { input: 0, output: 0 }, source: 'simulator', key: 'provider: sim' };
+  if (model.provider === 'local') return { price: { input: 0, output: 0 }, source: 'local', key: 'provider: local' };
   const def = match(defaults, model.model);
   return def ? { ...def, source: 'default' } : undefined;
 }

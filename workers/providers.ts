@@ -4,7 +4,8 @@ import type { ProviderName } from '../core/llm';
 import { openAiProvider } from '../activities/llm/openai';
 import { geminiProvider } from '../activities/llm/gemini';
 import { simProvider } from '../activities/llm/sim';
+import { createLocalProvider, type LocalProviderOptions } from '../activities/llm/providers/local';
 
-export function defaultProviders(): Record<ProviderName, LlmProvider> {
-  return { openai: openAiProvider, gemini: geminiProvider, sim: simProvider };
+export function defaultProviders(local: LocalProviderOptions): Record<ProviderName, LlmProvider> {
+  return { openai: openAiProvider, gemini: geminiProvider, local: createLocalProvider(local), sim: simProvider };
 }

@@ -11,6 +11,7 @@ import { createEvaluationActivities } from '../activities/evaluation';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';
 import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
+import { maspoHome } from '../client/temporal/paths';
 import { defaultProviders } from './providers';
 import { installWorkerLogging } from './logging';
 
@@ -27,6 +28,8 @@ export interface MaspoWorkerOptions {
   taskQueue: string;
   /** Directory of the persistent LLM response cache. */
   cacheDir: string;
+  /** The maspo home whose `llm/` holds the local model runtime (`provider: local`); default from MASPO_HOME. */
+  home?: string;
   roles?: Partial<Record<ModelRole, RoleLimits>>;
   /** Prebuilt workflow bundle (production); otherwise workflows are bundled from source at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -55,7 +58,10 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 
-  const llm = createLlmActivities({ providers: defaultProviders(), cache: new ResponseCache(options.cacheDir), env });
+  // A local model server gets one slot for every call this worker may have in flight (all roles may share it).
+  const inFlight = MODEL_ROLES.reduce((sum, role) => sum + (options.roles?.[role] ?? DEFAULT_ROLE_LIMITS).concurrency, 0);
+  const providers = defaultProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, env });
+  const llm = createLlmActivities({ providers, cache: new ResponseCache(options.cacheDir), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {
       const limits = options.roles?.[role] ?? DEFAULT_ROLE_LIMITS;

@@ -75,7 +75,7 @@ export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
  * a self-hosted OpenAI-compatible endpoint (`baseURL`) run keyless; OpenAI proper and Gemini need a key.
  */
 function resolveApiKey(spec: ModelSpec, role: ModelRole, env: NodeJS.ProcessEnv): string | undefined {
-  if (spec.provider === 'sim') return spec.apiKeyEnv ? env[spec.apiKeyEnv]?.trim() || undefined : undefined;
+  if (spec.provider === 'sim' || spec.provider === 'local') return spec.apiKeyEnv ? env[spec.apiKeyEnv]?.trim() || undefined : undefined;
   if (spec.apiKeyEnv) {
     const value = env[spec.apiKeyEnv]?.trim();
     if (value) return value;

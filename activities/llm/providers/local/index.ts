@@ -1,0 +1,58 @@
+/**
+ * `provider: local`: a model run by the managed llama.cpp server on this host, called through the real `openai`
+ * client. `model:` is a catalogue name or a path to a GGUF file.
+ *
+ * The first call for a model starts its server (or reuses one that `maspo llm serve` or another worker started);
+ * roles on the same model share it. A server that died is noticed on the next attempt and started again: the
+ * failed call left as a retryable connection error, Temporal retried it, and the response cache answers every
+ * call whose reply had already arrived, so nothing is paid for twice.
+ */
+import type { LlmRequest, ModelSpec } from '../../../../core/llm';
+import { openAiProvider } from '../../openai';
+import type { CallOptions, LlmProvider, ProviderReply } from '../../provider';
+import { ensureServer, pidAlive, sizeServer, type LocalServerState } from './server';
+
+export interface LocalProviderOptions {
+  home: string;
+  /** Slots for a server this provider starts: the calls the worker may have in flight at once. */
+  concurrency: number;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
+  const servers = new Map<string, Promise<LocalServerState>>();
+
+  function serverFor(spec: ModelSpec): Promise<LocalServerState> {
+    let pending = servers.get(spec.model);
+    if (!pending) {
+      const sizing = sizeServer({ concurrency: opts.concurrency, maxTokens: Math.max(spec.maxTokens, 1024) });
+      pending = ensureServer(spec.model, sizing, { home: opts.home, env: opts.env, log: opts.log }).then((h) => h.state);
+      servers.set(spec.model, pending);
+      pending.catch(() => servers.delete(spec.model)); // a failed start is tried again by the next attempt
+    }
+    return pending;
+  }
+
+  return {
+    name: 'local',
+    async complete(spec: ModelSpec, request: LlmRequest, options: CallOptions): Promise<ProviderReply> {
+      let state = await serverFor(spec);
+      if (!pidAlive(state.pid)) {
+        servers.delete(spec.model); // killed or crashed since: start (or find) a new one
+        state = await serverFor(spec);
+      }
+      try {
+        const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: serverAlias(state) }, request, options);
+        return { ...reply, provider: 'local', model: spec.model };
+      } catch (err) {
+        if (!pidAlive(state.pid)) servers.delete(spec.model);
+        throw err;
+      }
+    },
+  };
+}
+
+function serverAlias(state: LocalServerState): string {
+  return state.model; // llama-server accepts any model name; the real one reads best in its logs
+}
