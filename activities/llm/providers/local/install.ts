@@ -118,9 +118,9 @@ export interface InstalledModel {
 }
 
 /** Installs a catalogue model (or confirms it is installed). */
-export async function ensureModel(name: string, opts: SetupOptions): Promise<InstalledModel> {
-  const model = catalogueModel(name);
-  if (!model) throw new Error(`--model ${name}: not in the catalogue (${CATALOGUE_NAMES.join(', ')})`);
+export async function ensureModel(name: string | CatalogueModel, opts: SetupOptions): Promise<InstalledModel> {
+  const model = typeof name === 'string' ? catalogueModel(name) : name;
+  if (!model) throw new Error(`--model ${String(name)}: not in the catalogue (${CATALOGUE_NAMES.join(', ')})`);
   const log = opts.log ?? (() => {});
   const paths = localLlmPaths(opts.home);
   const target = path.join(paths.modelsDir, model.file);
