@@ -1,7 +1,8 @@
 /**
  * Where misalignment mining matters in the simulated world (sim/README.md, "Where misalignment mining matters"):
- * the paper configuration on examples/sim-trap.yaml's chain, run in-process by the pure engine
- * (test/support/maspo-driver.ts, no Temporal), with hard-negative cases, without them, with random cases and
+ * the paper configuration on examples/sim-trap.yaml's chain, run in-process through the workflows' own units
+ * (core/maspo/search.ts `searchInProcess` with the simulator as the LLM caller, test/support/sim-search.ts; no
+ * Temporal), with hard-negative cases, without them, with random cases and
  * local-only, each scored on 300 held-out test tasks. Simulator numbers: they describe this implementation in this
  * world, not real LLMs.
  *
@@ -10,10 +11,11 @@
 import path from 'node:path';
 import { loadConfig } from '../client/config';
 import { buildOptimizeInput } from '../client/optimize';
+import type { ModelSpec } from '../core/llm';
 import { optimizeSettings } from '../core/maspo/settings';
 import { SimWorldSchema, type SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { runSearch } from '../test/support/maspo-driver';
+import { searchOnSim } from '../test/support/sim-search';
 import { chainStats } from '../fixtures/sim-chain';
 
 const VARIANTS: Record<string, Partial<Parameters<typeof optimizeSettings>[0]>> = {
@@ -33,7 +35,7 @@ interface Row {
 async function main(): Promise<void> {
   const loaded = await loadConfig(path.join(__dirname, '..', 'examples', 'sim-trap.yaml'));
   const ctx = (await buildOptimizeInput(loaded)).ctx;
-  const agents = ctx.mas.agents.map((a) => ({ id: a.id, role: a.role, prompt: a.prompt }));
+  const agents = ctx.mas.agents;
   const templates = agents.map((a) => a.prompt);
   const paper = ctx.settings;
   const rows: Row[] = [
@@ -53,7 +55,9 @@ async function main(): Promise<void> {
       const perSeed: string[] = [];
       for (const [name, over] of Object.entries(VARIANTS)) {
         const settings = optimizeSettings({ ...(loaded.config.optimize as object), ...over });
-        const result = runSearch(settings, agents, ctx.mas.edges, world, pool, runSeed);
+        const inWorld = (m: ModelSpec): ModelSpec => ({ ...m, sim: world as unknown as Record<string, unknown> });
+        const models = { backbone: inWorld(ctx.models.backbone), optimizer: inWorld(ctx.models.optimizer), judge: inWorld(ctx.models.judge) };
+        const result = await searchOnSim({ ...ctx, settings, seed: runSeed, models }, pool);
         const a = chainStats(world, agents.map((x) => result.prompts[x.id]), test).accuracy;
         acc[name].push(a);
         perSeed.push(`${name} ${a.toFixed(3)} (${result.casesMined} cases)`);

@@ -13,7 +13,7 @@ import { emptyLedger } from '../core/ledger';
 import type { RunRecord } from '../core/run-record';
 import type { SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { runSearch } from './support/maspo-driver';
+import { searchOnSim } from './support/sim-search';
 
 const chain = { agents: ['predictor', 'reviewer'], edges: [{ from: 'predictor', to: 'reviewer' }] };
 const sum = (c: RoleCalls) => c.backbone + c.optimizer + c.judge;
@@ -73,20 +73,19 @@ test('on the simulator: a one-round pilot with another seed calibrates the paper
   const loaded = await loadConfig(path.join(__dirname, '..', 'examples', 'sim-optimize.yaml'));
   const input = await buildOptimizeInput(loaded);
   const world = loaded.config.sim as SimWorldConfig;
-  const agents = input.ctx.mas.agents.map((a) => ({ id: a.id, role: a.role, prompt: a.prompt }));
-  const graph = { agents: agents.map((a) => a.id), edges: input.ctx.mas.edges };
+  const graph = { agents: input.ctx.mas.agents.map((a) => a.id), edges: input.ctx.mas.edges };
   const search = (settings: SearchSettings, seed: number) =>
-    runSearch(settings, agents, input.ctx.mas.edges, world, generateTasks({ seed: world.seed, split: 'train', size: settings.poolSize, world }).map((t) => t.question), seed);
+    searchOnSim({ ...input.ctx, settings, seed }, generateTasks({ seed: world.seed, split: 'train', size: settings.poolSize, world }).map((t) => t.question));
 
   const paper = input.ctx.settings;
   const pilotSettings = { ...paper, rounds: 1 };
-  const pilot = search(pilotSettings, loaded.config.seed + 1);
+  const pilot = await search(pilotSettings, loaded.config.seed + 1);
   const realisation = realisationOf(planSearch(pilotSettings, graph), pilot.units);
-  const full = search(paper, loaded.config.seed);
+  const full = await search(paper, loaded.config.seed);
   const upper = planSearch(paper, graph).total;
   const expected = expectedPlan(planSearch(paper, graph), realisation).total;
   console.log(
-    `calibration (in-process driver): pilot ratios ${JSON.stringify(realisation.ratio.step)}; paper config upper ${sum(upper)}, expected ${sum(expected).toFixed(0)}, requested ${sum(full.requests)} (${(sum(expected) / sum(full.requests)).toFixed(3)})`,
+    `calibration (in-process search): pilot ratios ${JSON.stringify(realisation.ratio.step)}; paper config upper ${sum(upper)}, expected ${sum(expected).toFixed(0)}, requested ${sum(full.requests)} (${(sum(expected) / sum(full.requests)).toFixed(3)})`,
   );
   expect(sum(upper)).toBeGreaterThanOrEqual(sum(full.requests));
   expect(Math.abs(sum(expected) / sum(full.requests) - 1)).toBeLessThan(0.1);
