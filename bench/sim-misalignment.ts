@@ -1,7 +1,7 @@
 /**
  * Where misalignment mining matters in the simulated world (sim/README.md, "Where misalignment mining matters"):
  * the paper configuration on examples/sim-trap.yaml's chain, run in-process through the workflows' own units
- * (core/maspo/search.ts `searchInProcess` with the simulator as the LLM caller, test/support/sim-search.ts; no
+ * (workflows/optimize/units.ts `searchInProcess` with the simulator as the LLM caller, fixtures/sim-search.ts; no
  * Temporal), with hard-negative cases, without them, with random cases and
  * local-only, each scored on 300 held-out test tasks. Simulator numbers: they describe this implementation in this
  * world, not real LLMs.
@@ -15,7 +15,7 @@ import type { ModelSpec } from '../core/llm';
 import { optimizeSettings } from '../core/maspo/settings';
 import { SimWorldSchema, type SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { searchOnSim } from '../test/support/sim-search';
+import { searchOnSim } from '../fixtures/sim-search';
 import { chainStats } from '../fixtures/sim-chain';
 
 const VARIANTS: Record<string, Partial<Parameters<typeof optimizeSettings>[0]>> = {

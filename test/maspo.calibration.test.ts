@@ -13,7 +13,7 @@ import { emptyLedger } from '../core/ledger';
 import type { RunRecord } from '../core/run-record';
 import type { SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { searchOnSim } from './support/sim-search';
+import { searchOnSim } from '../fixtures/sim-search';
 
 const chain = { agents: ['predictor', 'reviewer'], edges: [{ from: 'predictor', to: 'reviewer' }] };
 const sum = (c: RoleCalls) => c.backbone + c.optimizer + c.judge;

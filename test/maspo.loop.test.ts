@@ -1,6 +1,6 @@
 /**
  * A whole search on the simulated world through the workflows' own units without Temporal (core/maspo/search.ts
- * `searchInProcess`, the simulator injected as the LLM caller by test/support/sim-search.ts): every unit leaves a
+ * `searchInProcess`, the simulator injected as the LLM caller by fixtures/sim-search.ts): every unit leaves a
  * consistent state, calls stay within the plan's forecast, the same seed gives the same prompts, and a weak 2-agent
  * chain improves on held-out tasks. Reduced configuration to keep the test fast.
  */
@@ -8,7 +8,7 @@ import { defaultSimWorld } from '../core/sim-config';
 import { planSearch } from '../core/maspo/plan';
 import { optimizeSettings } from '../core/maspo/settings';
 import { generateTasks } from '../sim/tasks';
-import { searchOnSim, simContext, type SimSearchResult } from './support/sim-search';
+import { searchOnSim, simContext, type SimSearchResult } from '../fixtures/sim-search';
 import { chainStats } from '../fixtures/sim-chain';
 
 const SEED = 5;

@@ -9,7 +9,7 @@
  *
  * - The paper configuration of examples/sim-optimize.yaml (fixed profile, D=3 T=3 K=2 Ksub=2 pool 50 |B|=10), run
  *   in-process through the workflows' own units (core/maspo/search.ts `searchInProcess`, the simulator injected as
- *   the LLM caller by test/support/sim-search.ts, no Temporal), and the same configuration with the faithful profile
+ *   the LLM caller by fixtures/sim-search.ts, no Temporal), and the same configuration with the faithful profile
  *   (full hand-offs, as before).
  * - A small real search on a Temporal dev server (D=2 T=1 K=2 Ksub=2 pool 6 |B|=3), compared with
  *   `OptimizeResult.totals.calls` (which the in-process search of the same input reproduces exactly); its run record (read back from Temporal) calibrates the plan of its own
@@ -27,7 +27,7 @@ import { optimizeSettings } from '../core/maspo/settings';
 import type { SearchSettings } from '../core/maspo/types';
 import type { SimWorldConfig } from '../core/sim-config';
 import { generateTasks } from '../sim/tasks';
-import { searchOnSim } from './support/sim-search';
+import { searchOnSim } from '../fixtures/sim-search';
 import { simItems } from '../activities/datasets/sim';
 import type { DatasetRef } from '../core/evaluation';
 import { createTestEnv } from './support/temporal';

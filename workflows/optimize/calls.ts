@@ -1,11 +1,11 @@
 /**
- * The search units' I/O inside Temporal (core/maspo/units.ts `UnitIo`): each LLM call an activity on its role's
+ * The search units' I/O inside Temporal (units.ts `UnitIo`): each LLM call an activity on its role's
  * task queue, the dataset's items an activity, a candidate evaluation an `evaluateCandidate` child workflow of the
  * calling workflow. Prompts, parsing, counting and the order of the calls are core/maspo's; this file only wires.
  */
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/optimization';
-import type { UnitIo } from '../../core/maspo/units';
+import type { UnitIo } from './units';
 import { evaluation, llmActivity } from '../activities';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;

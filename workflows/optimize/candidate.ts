@@ -1,9 +1,9 @@
 /**
  * Child workflow: the joint reward of one candidate prompt against its parent on a mini-batch (paper §3). The body
- * is core/maspo/units.ts `evaluateCandidate` (re-runs, judge calls, R, mined cases); here its calls are activities.
+ * is units.ts `evaluateCandidate` (re-runs, judge calls, R, mined cases); here its calls are activities.
  */
 import type { CandidateInput, CandidateResult } from '../../core/optimization';
-import { evaluateCandidate as scoreCandidate } from '../../core/maspo/units';
+import { evaluateCandidate as scoreCandidate } from './units';
 import { workflowIo } from './calls';
 
 export async function evaluateCandidate(input: CandidateInput): Promise<CandidateResult> {

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CallTotals } from '../../core/optimization';
 import type { Budget, BudgetChange } from '../../core/ledger';
-import type { StepProgress } from '../../core/maspo/units';
+import type { StepProgress } from './units';
 
 export type SearchControl = 'running' | 'paused' | 'stopping';
 
@@ -44,8 +44,8 @@ export interface RoundProgress {
   stepWorkflowId?: string;
 }
 
-/** Candidate evaluations of the running step (core/maspo/units.ts). */
-export type { StepProgress } from '../../core/maspo/units';
+/** Candidate evaluations of the running step (units.ts). */
+export type { StepProgress } from './units';
 
 export const stepProgressQuery = defineQuery<StepProgress>('stepProgress');
 

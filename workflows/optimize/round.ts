@@ -5,7 +5,7 @@
  */
 import { condition, executeChild, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { graphOf } from '../../core/graph';
-import { addTotals, emptyTotals, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
+import { addTotals, emptyTotals, type BaselineItem, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
 import { promptMap, type SearchState } from '../../core/maspo/state';
 import { searchRound } from '../../core/maspo/search';
 import { reservedCalls } from '../../core/maspo/plan';
@@ -62,7 +62,7 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
 
   // The units, their draws and what their results do to the state are core/maspo/search.ts's; here: the boundaries
   // (pause, stop, budget), progress, and each unit as a child workflow.
-  await searchRound(ctx, state, {
+  await searchRound<BaselineItem[]>(settings, ctx.mas, state, {
     beforeUnit: async (unit, agent, plan) => {
       // Boundaries: a pause waits here; a stop ends the round with the state as it is.
       await condition(() => control !== 'paused');
@@ -88,20 +88,25 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
       setCurrentDetails(`round ${round}/${settings.rounds} · agent ${unit.agentId} · ${unit.kind === 'refresh' ? 'beam refresh' : `step ${unit.step + 1}/${settings.stepsPerRound}`}`);
       return true;
     },
-    refresh: (unit, refreshInput) =>
-      executeChild(refreshBeam, {
+    refresh: async (unit, request) => {
+      const r = await executeChild(refreshBeam, {
         workflowId: `${base}/${unit.agentId}/refresh`,
-        staticSummary: `beam refresh of ${unit.agentId} (${refreshInput.targets.length} prompt${refreshInput.targets.length > 1 ? 's' : ''} vs current best)`,
-        args: [refreshInput],
-      }),
-    step: (unit, stepInput) =>
-      executeChild(optimizeStep, {
+        staticSummary: `beam refresh of ${unit.agentId} (${request.targets.length} prompt${request.targets.length > 1 ? 's' : ''} vs current best)`,
+        args: [{ ctx, ...request }],
+      });
+      account(unit.agentId, r.totals);
+      return r;
+    },
+    step: async (unit, request) => {
+      const r = await executeChild(optimizeStep, {
         workflowId: stepWorkflowIdOf(unit.agentId, unit.step),
-        staticSummary: `${unit.agentId} step ${unit.step + 1}: ${stepInput.beam.length} parent(s) × ${settings.proposalsPerParent} proposals`,
-        args: [stepInput],
-      }),
-    afterUnit: (unit, outcome) => {
-      if (outcome.totals) account(unit.agentId, outcome.totals);
+        staticSummary: `${unit.agentId} step ${unit.step + 1}: ${request.beam.length} parent(s) × ${settings.proposalsPerParent} proposals`,
+        args: [{ ctx, ...request }],
+      });
+      account(unit.agentId, r.totals);
+      return r;
+    },
+    afterUnit: (_unit, outcome) => {
       if (outcome.improved) improvements++;
       if (outcome.anchorShift) anchorShifts++;
       unitsDone++;

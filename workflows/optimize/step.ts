@@ -1,12 +1,12 @@
 /**
  * Child workflow: one step of one agent's turn (paper Alg. 1, inner loop): every beam parent's traces, Ksub
- * proposals and one `evaluateCandidate` child per distinct usable proposal. The body is core/maspo/units.ts
+ * proposals and one `evaluateCandidate` child per distinct usable proposal. The body is units.ts
  * `runStep` (parents side by side under patch `pipelined-parents`); the round turns the scored candidates into
  * the next beam (core/maspo/search.ts `applyStep`).
  */
 import { setHandler } from '@temporalio/workflow';
 import type { StepInput, StepResult } from '../../core/optimization';
-import { runStep } from '../../core/maspo/units';
+import { runStep } from './units';
 import { workflowIo } from './calls';
 import { evaluateCandidate } from './candidate';
 import { stepProgressQuery, type StepProgress } from './messages';

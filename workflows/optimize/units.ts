@@ -1,10 +1,10 @@
 /**
  * The bodies of the search's units of work — one step of an agent, one candidate's evaluation, one beam refresh —
  * written once over injected I/O (`UnitIo`): the LLM caller, the dataset's items and how a candidate evaluation is
- * run. The Temporal workflows (workflows/optimize/step.ts, candidate.ts, refresh.ts) inject activities and child
- * workflows; an in-process run (search.ts `searchInProcess`, tests and bench/sim-misalignment.ts) injects a direct
- * caller (e.g. the simulator) and calls `evaluateCandidate` itself. Deterministic: no clock, no unseeded randomness,
- * no Node built-ins (workflow code runs these functions), and the calls are made in the same order either way.
+ * run. No Temporal import (like run-mas.ts): the workflows (step.ts, candidate.ts, refresh.ts) inject activities and
+ * child workflows (calls.ts `workflowIo`); `searchInProcess` below injects a direct caller (e.g. the simulator, for
+ * tests and benchmarks) and calls `evaluateCandidate` itself. Deterministic: no clock, no unseeded randomness, no
+ * Node built-ins, and the calls are made in the same order either way. The arithmetic is core/maspo's.
  *
  * Step (paper Alg. 1, inner loop):
  *   1. traces: run the system with each beam parent's prompt on the mini-batch (other agents at their current
@@ -14,7 +14,7 @@
  *   3. candidates: one evaluation per distinct usable proposal (`io.candidate`).
  * Parents go through 1–3 side by side, each as soon as its own traces are in (`io.pipelinedParents()`, the
  * workflows' patch `pipelined-parents`; histories from before it ran every parent's traces first, one after another).
- * What the scored candidates do to the beam is search.ts `applyStep`.
+ * What the scored candidates do to the beam is core/maspo/search.ts `applyStep`.
  *
  * Candidate (paper §3): per item, re-run the agent and its descendants under the candidate on top of the parent's
  * upstream outputs (identical context for both), then ask the judge to compare candidate and parent outputs: the
@@ -22,11 +22,11 @@
  * its answer (terminal). Verdicts become R (reward.ts `jointReward`), misaligned items cases (misalignment.ts).
  *
  * Refresh (paper §3.4): the current best's runs on a batch, then every target prompt evaluated against them in mode
- * `'refresh'`: R(p, p_best). What the rewards do to the beam is search.ts `applyRefresh`.
+ * `'refresh'`: R(p, p_best). What the rewards do to the beam is core/maspo/search.ts `applyRefresh`.
  */
-import type { AgentSpec, DatasetRef, ItemView } from '../evaluation';
-import { descendants, graphOf, predecessors, successors, terminalAgent } from '../graph';
-import type { LlmResult, ModelRole } from '../llm';
+import type { AgentSpec, DatasetRef, ItemView } from '../../core/evaluation';
+import { descendants, graphOf, predecessors, successors, terminalAgent } from '../../core/graph';
+import type { LlmResult, ModelRole } from '../../core/llm';
 import {
   addTotals,
   countCall,
@@ -41,18 +41,20 @@ import {
   type SearchContext,
   type StepInput,
   type StepResult,
-} from '../optimization';
-import { deriveSeed, hashString, Prng } from '../prng';
-// Pure orchestration helpers shared with the evaluation workflows (no Temporal imports).
-import { mapBounded } from '../../workflows/pool';
-import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../../workflows/run-mas';
-import type { BeamNode } from './node';
-import { candidatePrompts } from './beam';
-import { comparisonsFor, rerunAgents, type PlannedComparison } from './comparisons';
-import { casesFromEvaluation, misalignmentRate, type MiningItem } from './misalignment';
-import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from './prompts';
-import { itemVerdicts, jointReward, type JudgedComparison } from './reward';
-import type { AgentInfo, Trace } from './types';
+} from '../../core/optimization';
+import { deriveSeed, hashString, Prng } from '../../core/prng';
+import type { ObservedUnit } from '../../core/maspo/calibration';
+import type { BeamNode } from '../../core/maspo/node';
+import { searchRound } from '../../core/maspo/search';
+import { currentUnit, promptMap, type SearchState } from '../../core/maspo/state';
+import { candidatePrompts } from '../../core/maspo/beam';
+import { comparisonsFor, rerunAgents, type PlannedComparison } from '../../core/maspo/comparisons';
+import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../core/maspo/misalignment';
+import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/maspo/prompts';
+import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/maspo/reward';
+import type { AgentInfo, Trace } from '../../core/maspo/types';
+import { mapBounded } from '../pool';
+import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../run-mas';
 
 /** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
 export type LlmCaller = (role: ModelRole, prompt: string, sampleIndex: number, label: string) => Promise<LlmResult>;
@@ -326,4 +328,54 @@ export async function runRefresh(io: UnitIo, input: RefreshInput): Promise<Refre
     }),
   );
   return { rewards, baseline, totals };
+}
+
+// ── a whole search in process ──────────────────────────────────────────────────────────────────────────────────
+
+export interface InProcessSearch {
+  state: SearchState;
+  prompts: Record<string, string>;
+  /** Calls of every unit (step, refresh), as a run record reports them (core/maspo/calibration.ts). */
+  units: ObservedUnit[];
+  anchorShifts: number;
+  /** Cases mined by the step evaluations. */
+  casesMined: number;
+}
+
+/**
+ * A whole search without Temporal: every round through core/maspo/search.ts `searchRound`, every unit through the
+ * functions above with `io` (candidates evaluated directly, parents side by side). The same calls as the workflows
+ * make (test/plan.forecast.test.ts compares them with a Temporal run). Mutates `state`.
+ */
+export async function searchInProcess(ctx: SearchContext, state: SearchState, io: Pick<UnitIo, 'llm' | 'loadItems'>): Promise<InProcessSearch> {
+  const unitIo: UnitIo = { ...io, candidate: (input) => evaluateCandidate(unitIo, input), pipelinedParents: () => true };
+  const units: ObservedUnit[] = [];
+  let anchorShifts = 0;
+  let casesMined = 0;
+  let made: CallTotals | undefined;
+  while (currentUnit(state, ctx.settings).kind !== 'done') {
+    await searchRound<BaselineItem[]>(ctx.settings, ctx.mas, state, {
+      beforeUnit: () => {
+        made = undefined;
+        return true;
+      },
+      refresh: async (_unit, request) => {
+        const r = await runRefresh(unitIo, { ctx, ...request });
+        made = r.totals;
+        return r;
+      },
+      step: async (_unit, request) => {
+        const r = await runStep(unitIo, { ctx, ...request });
+        made = r.totals;
+        casesMined += r.parents.reduce((n, p) => n + p.scored.reduce((m, s) => m + s.cases.length, 0), 0);
+        return r;
+      },
+      afterUnit: (unit, outcome) => {
+        if (outcome.anchorShift) anchorShifts++;
+        const calls = { ...(made?.calls ?? { backbone: 0, optimizer: 0, judge: 0 }) };
+        units.push({ kind: unit.kind, round: unit.round, agentId: unit.agentId, ...(unit.kind === 'step' ? { step: unit.step + 1 } : {}), calls });
+      },
+    });
+  }
+  return { state, prompts: promptMap(state), units, anchorShifts, casesMined };
 }
