@@ -1,5 +1,5 @@
 /**
- * A whole search on the simulated world through the workflows' own units without Temporal (core/maspo/search.ts
+ * A whole search on the simulated world through the workflows' own units without Temporal (workflows/optimize/units.ts
  * `searchInProcess`, the simulator injected as the LLM caller by fixtures/sim-search.ts): every unit leaves a
  * consistent state, calls stay within the plan's forecast, the same seed gives the same prompts, and a weak 2-agent
  * chain improves on held-out tasks. Reduced configuration to keep the test fast.

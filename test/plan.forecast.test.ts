@@ -8,7 +8,7 @@
  * one-round pilot with another seed forecasts the paper configuration within 10%).
  *
  * - The paper configuration of examples/sim-optimize.yaml (fixed profile, D=3 T=3 K=2 Ksub=2 pool 50 |B|=10), run
- *   in-process through the workflows' own units (core/maspo/search.ts `searchInProcess`, the simulator injected as
+ *   in-process through the workflows' own units (workflows/optimize/units.ts `searchInProcess`, the simulator injected as
  *   the LLM caller by fixtures/sim-search.ts, no Temporal), and the same configuration with the faithful profile
  *   (full hand-offs, as before).
  * - A small real search on a Temporal dev server (D=2 T=1 K=2 Ksub=2 pool 6 |B|=3), compared with

@@ -3,7 +3,7 @@
  * (paper Eq. 8; study §2.3, §5). Pure: functions return new arrays/objects; randomness only from the `Prng` passed.
  *
  * The only place J is computed: `childrenOf` (J = parent.J + R) and `rescoreBeam` (J = R(p, p_best), the best 0).
- * One step of agent a (units.ts `runStep`): for each beam node (beam order) → proposals → `candidatePrompts` →
+ * One step of agent a (workflows/optimize/units.ts `runStep`): for each beam node (beam order) → proposals → `candidatePrompts` →
  * evaluate each (reward.ts); then search.ts `applyStep`: `childrenOf` per node → `nextBeam` → `updateBest`.
  *
  * faithful: every distinct proposal is a candidate (an unusable one becomes the parent's prompt, R = 0, no calls);
