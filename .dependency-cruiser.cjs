@@ -34,12 +34,6 @@ const TEMPORARY_EXCEPTIONS = {
     // the narrow shape it reads (declared in core/maspo), or move up to core/ next to run-record.ts.
     '^core/maspo/calibration\\.ts$',
   ],
-  'no-circular': [
-    // client/commands/sim.ts:7 and client/commands/server.ts:12 import `portNumber` from client/cli.ts, which imports
-    // them back: move portNumber to a leaf module (e.g. client/options.ts).
-    '^client/cli\\.ts$',
-    '^client/commands/(sim|server)\\.ts$',
-  ],
 };
 const except = (rule) => TEMPORARY_EXCEPTIONS[rule] ?? [];
 

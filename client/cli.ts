@@ -2,7 +2,7 @@
  * The `maspo` command line. Thin: each command parses flags, calls the library, prints. One error boundary
  * maps known errors to a one-line message and a non-zero exit code, without stack traces.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
 import { registerExperiment } from './commands/experiment';
@@ -72,14 +72,3 @@ function checkWorkflowIds(command: Command): void {
   }
 }
 
-/** Parses a TCP port flag value (1–65535; 0 = any free port when `allowZero`), naming the flag on error. */
-export function portNumber(name: string, opts: { allowZero?: boolean } = {}) {
-  return (v: string): number => {
-    const n = Number(v);
-    const min = opts.allowZero ? 0 : 1;
-    if (!/^\d+$/.test(v.trim()) || n < min || n > 65535) throw new InvalidArgumentError(`${name} must be a port number from ${min} to 65535`);
-    return n;
-  };
-}
-
-export { Option };

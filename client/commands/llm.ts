@@ -10,6 +10,7 @@ import { ensureServer, serverStatuses, sizeServer, stopServers } from '../../act
 import { maspoHome } from '../temporal/paths';
 import { loadConfig } from '../config';
 import { UsageError } from '../errors';
+import { positiveInteger } from './flags';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -22,14 +23,6 @@ function modelName(v: string): string {
     throw err;
   }
   return v;
-}
-
-function positive(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
-    return n;
-  };
 }
 
 export function registerLlm(program: Command): void {
@@ -58,8 +51,8 @@ export function registerLlm(program: Command): void {
     .description('start the server of a model in the background, or report the one already running')
     .option('-m, --model <name>', 'catalogue name or path to a .gguf file', modelName, SMALLEST_MODEL)
     .option('-c, --config <file>', "size it for this run config: slots = the roles' concurrency, context from maxTokens")
-    .option('--slots <n>', 'parallel slots (-np); default 4, or from --config', positive('--slots'))
-    .option('--max-tokens <n>', 'longest reply a slot must hold; default 1024, or from --config', positive('--max-tokens'))
+    .option('--slots <n>', 'parallel slots (-np); default 4, or from --config', positiveInteger('--slots'))
+    .option('--max-tokens <n>', 'longest reply a slot must hold; default 1024, or from --config', positiveInteger('--max-tokens'))
     .action(async (opts: { model: string; config?: string; slots?: number; maxTokens?: number }) => {
       let concurrency = opts.slots ?? 4;
       let maxTokens = opts.maxTokens ?? 1024;

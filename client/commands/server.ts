@@ -9,7 +9,7 @@ import { claimCheckCodec } from '../../activities/payloads/settings';
 import { ensureTemporalCli } from '../temporal/setup';
 import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../temporal/dev-server';
 import { connectTemporal } from '../temporal/connection';
-import { portNumber } from '../cli';
+import { portNumber } from './flags';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);

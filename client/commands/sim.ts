@@ -4,7 +4,7 @@ import { SimWorldSchema } from '../../core/sim-config';
 import { formatConfigIssue } from '../../core/config';
 import { startSimServer } from '../../sim/server';
 import { loadConfig, ConfigError } from '../config';
-import { portNumber } from '../cli';
+import { portNumber } from './flags';
 
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('the simulated LLM world (a deterministic simulator, not a model)');

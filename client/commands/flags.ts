@@ -1,0 +1,21 @@
+/** Parsers for flag values that several commands share; each names the flag in its one-line error. */
+import { InvalidArgumentError } from 'commander';
+
+/** A TCP port (1–65535; 0 = any free port when `allowZero`). */
+export function portNumber(name: string, opts: { allowZero?: boolean } = {}) {
+  return (v: string): number => {
+    const n = Number(v);
+    const min = opts.allowZero ? 0 : 1;
+    if (!/^\d+$/.test(v.trim()) || n < min || n > 65535) throw new InvalidArgumentError(`${name} must be a port number from ${min} to 65535`);
+    return n;
+  };
+}
+
+/** A whole number of at least 1. */
+export function positiveInteger(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    return n;
+  };
+}
