@@ -129,14 +129,15 @@ function executionRecorder() {
   return { executions, plugin };
 }
 
-async function startLocalWorkers(taskQueue: string, home: string, plugins: WorkerOptions['plugins'] = []) {
+/** Workers whose local provider manages servers under `serverHome`; each test has its own response cache. */
+async function startLocalWorkers(taskQueue: string, cacheDir: string, plugins: WorkerOptions['plugins'] = []) {
   const e = testEnv()!;
   const workers = await createMaspoWorkers({
     connection: e.nativeConnection,
     namespace: e.namespace ?? 'default',
     taskQueue,
-    cacheDir: path.join(home, 'cache', 'llm'),
-    home,
+    cacheDir,
+    home: serverHome,
     roles: { backbone: { concurrency: 2 }, optimizer: { concurrency: 1 }, judge: { concurrency: 1 } },
     plugins,
   });
@@ -147,17 +148,18 @@ async function startLocalWorkers(taskQueue: string, home: string, plugins: Worke
   };
 }
 
-const homes: string[] = [];
+/**
+ * One maspo home for the file's server (the tests share one llama-server, as the roles of a run do), whose runtime
+ * is the installed one: MASPO_LLAMA_SERVER and a GGUF path, so nothing is copied. Each test has its own directory.
+ */
+const serverHome = tempHome();
 afterAll(async () => {
-  for (const home of homes) await stopServers(home);
+  await stopServers(serverHome);
 });
 
-/** A fresh home whose runtime is the installed one: MASPO_LLAMA_SERVER and a GGUF path, so nothing is copied. */
 function localHome(binary: string): string {
-  const home = tempHome();
-  homes.push(home);
   process.env.MASPO_LLAMA_SERVER = binary;
-  return home;
+  return tempHome();
 }
 
 describe('provider: local on a real llama.cpp server', () => {
@@ -170,7 +172,7 @@ describe('provider: local on a real llama.cpp server', () => {
     const file = path.join(home, 'run.yaml');
     const yaml = configYaml({ taskQueue, dataset: writeDataset(home, 4), model: rt.model });
     const input = await buildEvaluateInput({ file, config: parseConfigText(file, yaml) });
-    const stop = await startLocalWorkers(taskQueue, home);
+    const stop = await startLocalWorkers(taskQueue, path.join(home, 'cache'));
     try {
       const result = await (await startEvaluation(e.client, input, `eval-${taskQueue}`)).result();
       expect(result.summary.n).toBe(4);
@@ -178,7 +180,7 @@ describe('provider: local on a real llama.cpp server', () => {
       expect(result.calls).toBe(8);
       expect(result.usage.outputTokens).toBeGreaterThan(0);
       expect(result.records.every((r) => r.calls.length > 0)).toBe(true);
-      const servers = await serverStatuses(home);
+      const servers = await serverStatuses(serverHome);
       expect(servers).toHaveLength(1);
       expect(servers[0].healthy).toBe(true);
       expect(servers[0].state.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
@@ -202,7 +204,7 @@ describe('provider: local on a real llama.cpp server', () => {
       optimize: '{ rounds: 1, stepsPerRound: 1, beamWidth: 1, proposalsPerParent: 1, poolSize: 4, batchSize: 2 }',
     });
     const input = await buildOptimizeInput({ file, config: parseConfigText(file, yaml) });
-    const stop = await startLocalWorkers(taskQueue, home);
+    const stop = await startLocalWorkers(taskQueue, path.join(home, 'cache'));
     try {
       const result = await (await startOptimization(e.client, input, `opt-${taskQueue}`)).result();
       expect(result.prompts.solver).toEqual(expect.any(String));
@@ -231,15 +233,15 @@ describe('provider: local on a real llama.cpp server', () => {
     const yaml = configYaml({ taskQueue, dataset: writeDataset(home, 12), model: rt.model });
     const input = await buildEvaluateInput({ file, config: parseConfigText(file, yaml) });
     const recorder = executionRecorder();
-    const stop = await startLocalWorkers(taskQueue, home, [recorder.plugin]);
-    const cacheDir = path.join(home, 'cache', 'llm');
+    const cacheDir = path.join(home, 'cache');
+    const stop = await startLocalWorkers(taskQueue, cacheDir, [recorder.plugin]);
     const recordedKeys = (): Set<string> =>
       new Set(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).flatMap((d) => fs.readdirSync(path.join(cacheDir, d)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))) : []);
     try {
       const handle = await startEvaluation(e.client, input, `eval-${taskQueue}`);
       const deadline = Date.now() + 120_000;
       while (recordedKeys().size < 6 && Date.now() < deadline) await sleep(100);
-      const [server] = await serverStatuses(home);
+      const [server] = await serverStatuses(serverHome);
       const atKill = recordedKeys();
       const killedAt = Date.now();
       process.kill(server.state.pid, 'SIGKILL');
@@ -248,7 +250,7 @@ describe('provider: local on a real llama.cpp server', () => {
       const result = await handle.result();
       expect(result.summary.n).toBe(12);
       expect(result.errors).toBe(0);
-      const [after] = await serverStatuses(home);
+      const [after] = await serverStatuses(serverHome);
       expect(after.state.pid).not.toBe(server.state.pid); // the provider started a new server
       expect(after.healthy).toBe(true);
 
