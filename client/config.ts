@@ -6,12 +6,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
 import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/config';
 import type { DatasetRef, EvaluateInput, MasSpec } from '../core/evaluation';
 import { graphOf, predecessors } from '../core/graph';
 import { checkTemplate } from '../core/template';
 import { promptsFromFileContent } from '../core/run-record';
-import type { ModelSpec } from '../core/llm';
+import { MODEL_ROLES, type ModelSpec } from '../core/llm';
+import { PROVIDER_NAMES, providerDefinition } from '../activities/llm/providers/registry';
 import { DatasetError } from '../activities/datasets/errors';
 import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
 import { parseBenchmark } from '../activities/datasets/benchmarks';
@@ -40,8 +42,70 @@ export function parseConfigText(file: string, text: string): MaspoConfig {
 export function validateConfig(file: string, raw: unknown): MaspoConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: expected a mapping of settings at the top level`);
   const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${file}: ${formatConfigIssue(parsed.error)}`);
-  return parsed.data;
+  // The schema takes any provider name; the registry's checks run on the models either way, so a broken config
+  // still counts their problems among the "(and N more problems)".
+  const models = parsed.success ? parsed.data.models : (raw as { models?: unknown }).models;
+  const problems = withProviderIssues(parsed.success ? [] : parsed.error.issues, providerIssues(models));
+  if (problems.length) throw new ConfigError(`${file}: ${formatConfigIssue(new z.ZodError(problems))}`);
+  return parsed.data!;
+}
+
+const TOP_LEVEL = Object.keys(ConfigSchema.shape);
+const MODELS = TOP_LEVEL.indexOf('models');
+
+/**
+ * The schema's issues with the registry's merged in where the schema used to put them, so the first problem
+ * reported stays the first in the file: a model's unknown provider before its other problems, a missing key env var
+ * after them, and the config-wide rules (`requireSearchModels`, unknown fields of `models` or the top level) last.
+ */
+function withProviderIssues(schema: readonly z.core.$ZodIssue[], registry: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  /** Position in the walk: [top-level field, role, 0 provider | 1 other fields | 2 the model's key rule]. */
+  const place = (issue: z.core.$ZodIssue): number[] => {
+    const [top, role] = issue.path.map(String);
+    const configWide = issue.path.length === 0 || (top === 'models' && issue.path.length <= 2 && issue.code !== 'invalid_type');
+    return configWide || !TOP_LEVEL.includes(top) ? [Infinity] : [TOP_LEVEL.indexOf(top), roleIndex(role), 1];
+  };
+  const registryPlace = (issue: z.core.$ZodIssue): number[] => [MODELS, roleIndex(String(issue.path[1])), issue.path[2] === 'provider' ? 0 : 2];
+  const earlier = (a: number[], b: number[]): boolean => {
+    const i = a.findIndex((x, k) => x !== (b[k] ?? -1));
+    return i >= 0 && a[i] < (b[i] ?? -1);
+  };
+  // A provider that is not a name at all (missing, empty, a number) is answered with the names there are.
+  const out = schema.map((i) => (i.path.length === 3 && i.path[0] === 'models' && i.path[2] === 'provider' ? { ...i, message: unknownProvider() } : i));
+  for (const extra of registry) {
+    const at = out.findIndex((i) => earlier(registryPlace(extra), place(i)));
+    out.splice(at < 0 ? out.length : at, 0, extra);
+  }
+  return out;
+}
+
+function unknownProvider(): string {
+  return `Invalid option: expected one of ${PROVIDER_NAMES.map((n) => JSON.stringify(n)).join('|')}`;
+}
+
+function roleIndex(role: string | undefined): number {
+  return (MODEL_ROLES as readonly string[]).indexOf(role ?? '');
+}
+
+/**
+ * What the schema cannot know, from the provider registry: each model's provider exists, and the model names the key
+ * env var its provider needs (activities/llm/providers/types.ts `ApiKeyRule`). Models too broken to tell (no
+ * provider name) are the schema's to report.
+ */
+function providerIssues(models: unknown): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const issue = (role: string, field: string, message: string) => issues.push({ code: 'custom', path: ['models', role, field], message, input: undefined });
+  for (const role of MODEL_ROLES) {
+    const m: unknown = models && typeof models === 'object' ? (models as Record<string, unknown>)[role] : undefined;
+    if (!m || typeof m !== 'object') continue;
+    const { provider, apiKeyEnv, baseURL } = m as Record<string, unknown>;
+    if (typeof provider !== 'string' || provider === '') continue;
+    const definition = providerDefinition(provider);
+    if (!definition) issue(role, 'provider', unknownProvider());
+    else if (!apiKeyEnv && definition.apiKey === 'required') issue(role, 'apiKeyEnv', `required for provider ${provider}`);
+    else if (!apiKeyEnv && !baseURL && definition.apiKey === 'unless-base-url') issue(role, 'apiKeyEnv', `required for provider ${provider} without a baseURL`);
+  }
+  return issues;
 }
 
 /** Reads a YAML or JSON file (`what` names it in errors: config, experiment grid, …) into plain data. */

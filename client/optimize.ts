@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig }
 import { configDigest } from './evaluate';
 import { loadDatasetItems } from '../activities/evaluation';
 import { runPricingFor } from '../core/pricing';
+import { isFreeProvider } from '../activities/llm/providers/registry';
 import { awaitWithProgress } from './poll';
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
@@ -38,7 +39,7 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
   const heldOut = config.optimize.heldOut === false ? undefined : { dataset: heldOutSet, options: config.evaluate };
   const models = { backbone: modelSpec(config, 'backbone')!, optimizer: modelSpec(config, 'optimizer')!, judge: modelSpec(config, 'judge')! };
   const mas = { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords };
-  const { pricing, unpriced } = runPricingFor({ mas, models, settings }, config.prices);
+  const { pricing, unpriced } = runPricingFor({ mas, models, settings }, config.prices, isFreeProvider);
   const budget = config.optimize.budget;
   if (budget?.usd !== undefined && unpriced.length > 0) {
     const role = unpriced[0];

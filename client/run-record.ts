@@ -17,7 +17,8 @@ import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/l
 import { MODEL_ROLES, type ModelRole } from '../core/llm';
 import { promptMap } from '../core/maspo/state';
 import type { OptimizeInput, OptimizeResult, RefreshInput, RefreshResultData, StepInput, StepResult } from '../core/optimization';
-import { lookupPrice } from '../core/pricing';
+import { DEFAULT_PRICES, lookupPrice } from '../core/pricing';
+import { isFreeProvider } from '../activities/llm/providers/registry';
 import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/run-record';
 import { ConfigError } from './config';
 import { UsageError } from './errors';
@@ -186,7 +187,7 @@ function ledgerOf(calls: readonly LlmCallSeen[], prices: Prices): Ledger {
 /** The prices the run accounted with; a run from before ledgers is priced with the default table. */
 function pricesOf(input: OptimizeInput): Prices {
   const own = input.ctx.pricing?.prices;
-  return Object.fromEntries(MODEL_ROLES.map((r) => [r, own ? own[r] : (lookupPrice(input.ctx.models[r])?.price ?? null)])) as Prices;
+  return Object.fromEntries(MODEL_ROLES.map((r) => [r, own ? own[r] : (lookupPrice(input.ctx.models[r], {}, DEFAULT_PRICES, isFreeProvider)?.price ?? null)])) as Prices;
 }
 
 function currentPrompts(

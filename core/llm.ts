@@ -9,8 +9,11 @@
 export const MODEL_ROLES = ['backbone', 'optimizer', 'judge'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
-export const PROVIDERS = ['openai', 'gemini', 'local', 'sim'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+/**
+ * The name of an LLM provider (`openai`, `sim`, …). Core does not list providers: the registry does
+ * (activities/llm/providers/registry.ts), and the client checks configs against it.
+ */
+export type ProviderName = string;
 
 /**
  * How to reach one model. Travels in workflow inputs, so it holds the *name* of the env var with the key,

@@ -12,7 +12,8 @@
  *
  * A model found neither in `prices:` nor in the table is reported as UNPRICED: its tokens are still forecast but no
  * dollar figure is guessed for it. Keys ending in `*` match by prefix (`sim*`); the longest matching key wins and an
- * exact key beats every prefix. The simulator (`provider: sim`) always costs 0.
+ * exact key beats every prefix. A free provider (the simulator, a model on your own hardware: the provider registry's
+ * `free`, passed in by the caller as `isFree`) always costs 0, unless `prices:` names the model.
  *
  * TOKEN COUNTS ARE ESTIMATES from these documented assumptions (`TokenAssumptions`, all overridable):
  * - text ≈ `charsPerToken` characters per token (4, English prose; code and LaTeX run denser);
@@ -69,11 +70,19 @@ export const DEFAULT_PRICES: Readonly<Prices> = {
 
 export interface PriceLookup {
   price: ModelPrice;
-  /** Where the price came from: the config's `prices:`, the default table, or the simulator provider. */
-  source: 'config' | 'default' | 'simulator' | 'local';
-  /** The key that matched (`gpt-4o`, `sim*`, …). */
+  /** Where the price came from: the config's `prices:`, the default table, or a free provider. */
+  source: 'config' | 'default' | 'free';
+  /** The key that matched (`gpt-4o`, `sim*`, `provider: sim`, …). */
   key: string;
 }
+
+/**
+ * Whether a provider's calls cost $0 (the simulator, your own hardware). Core does not know the providers: the
+ * caller passes the provider registry's answer (activities/llm/providers/registry.ts `isFreeProvider`).
+ */
+export type IsFreeProvider = (provider: string) => boolean;
+
+const NOTHING_FREE: IsFreeProvider = () => false;
 
 function match(table: Readonly<Prices>, model: string): { key: string; price: ModelPrice } | undefined {
   if (Object.prototype.hasOwnProperty.call(table, model)) return { key: model, price: table[model] };
@@ -84,12 +93,19 @@ function match(table: Readonly<Prices>, model: string): { key: string; price: Mo
   return best === undefined ? undefined : { key: best, price: table[best] };
 }
 
-/** The price of a model: config override first, then the default table; undefined = unpriced (never guessed). */
-export function lookupPrice(model: { provider?: string; model: string }, overrides: Readonly<Prices> = {}, defaults: Readonly<Prices> = DEFAULT_PRICES): PriceLookup | undefined {
+/**
+ * The price of a model: config override first, then $0 for a free provider, then the default table;
+ * undefined = unpriced (never guessed).
+ */
+export function lookupPrice(
+  model: { provider?: string; model: string },
+  overrides: Readonly<Prices> = {},
+  defaults: Readonly<Prices> = DEFAULT_PRICES,
+  isFree: IsFreeProvider = NOTHING_FREE,
+): PriceLookup | undefined {
   const own = match(overrides, model.model);
   if (own) return { ...own, source: 'config' };
-  if (model.provider === 'sim') return { price: { input: 0, output: 0 }, source: 'simulator', key: 'provider: sim' };
-  if (model.provider === 'local') return { price: { input: 0, output: 0 }, source: 'local', key: 'provider: local' };
+  if (model.provider !== undefined && isFree(model.provider)) return { price: { input: 0, output: 0 }, source: 'free', key: `provider: ${model.provider}` };
   const def = match(defaults, model.model);
   return def ? { ...def, source: 'default' } : undefined;
 }
@@ -211,8 +227,9 @@ export function forecastCost(
   prices: Readonly<Prices> = {},
   tokens: TokenEstimates,
   defaults: Readonly<Prices> = DEFAULT_PRICES,
+  isFree: IsFreeProvider = NOTHING_FREE,
 ): CostForecast {
-  const found = Object.fromEntries(ROLES.map((r) => [r, lookupPrice(models[r], prices, defaults) ?? null])) as Record<Role, PriceLookup | null>;
+  const found = Object.fromEntries(ROLES.map((r) => [r, lookupPrice(models[r], prices, defaults, isFree) ?? null])) as Record<Role, PriceLookup | null>;
   const block = (calls: RoleCalls): CostBlock => {
     const roles = {} as Record<Role, CostLine>;
     const total: CostLine = { calls: 0, inputTokens: 0, outputTokens: 0, dollars: 0 };
@@ -268,9 +285,9 @@ export function searchTokenEstimates(search: PricedSearch, assumptions: TokenAss
 }
 
 /** Prices and token bounds the workflows account with; `unpriced` lists the roles whose model has no price. */
-export function runPricingFor(search: PricedSearch, prices: Readonly<Prices> = {}): { pricing: RunPricing; unpriced: Role[] } {
+export function runPricingFor(search: PricedSearch, prices: Readonly<Prices> = {}, isFree: IsFreeProvider = NOTHING_FREE): { pricing: RunPricing; unpriced: Role[] } {
   const tokens = searchTokenEstimates(search);
-  const found = Object.fromEntries(ROLES.map((r) => [r, lookupPrice(search.models[r], prices)?.price ?? null])) as RunPricing['prices'];
+  const found = Object.fromEntries(ROLES.map((r) => [r, lookupPrice(search.models[r], prices, DEFAULT_PRICES, isFree)?.price ?? null])) as RunPricing['prices'];
   return {
     pricing: {
       prices: found,

@@ -1,4 +1,5 @@
 /** core/pricing.ts: price lookup, the `prices:` schema, token estimates and the cost arithmetic on hand-computed cases. */
+import { isFreeProvider } from '../activities/llm/providers/registry';
 import { DEFAULT_PRICES, estimateTokensPerCall, forecastCost, heldOutCalls, lookupPrice, PricesSchema, type TokenEstimates } from '../core/pricing';
 import { optimizeSettings } from '../core/maspo/settings';
 
@@ -9,7 +10,7 @@ test('default table: list prices for common models, sim* and the sim provider co
   expect(lookupPrice({ model: 'gpt-4o' })).toEqual({ price: { input: 2.5, output: 10 }, source: 'default', key: 'gpt-4o' });
   expect(lookupPrice({ model: 'gpt-4o-mini' })?.key).toBe('gpt-4o-mini'); // exact key, not a prefix of gpt-4o
   expect(lookupPrice({ model: 'sim-agent' })).toEqual({ price: { input: 0, output: 0 }, source: 'default', key: 'sim*' });
-  expect(lookupPrice({ provider: 'sim', model: 'anything' })?.price).toEqual({ input: 0, output: 0 });
+  expect(lookupPrice({ provider: 'sim', model: 'anything' }, {}, DEFAULT_PRICES, isFreeProvider)?.price).toEqual({ input: 0, output: 0 });
   for (const m of ['gpt-4.1', 'gpt-4.1-mini', 'o3-mini', 'gemini-2.5-pro', 'gemini-2.5-flash', 'deepseek-chat', 'qwen3-8b']) expect(DEFAULT_PRICES[m]).toBeDefined();
   expect(DEFAULT_PRICES['qwen3-8b']).toEqual({ input: 0, output: 0 });
 });

@@ -10,7 +10,7 @@ import type { LlmRequest, ModelSpec, ProviderName } from '../core/llm';
 import { createLlmActivities, type LlmActivityDeps } from '../activities/llm/activity';
 import { NoCache, type ReplyCache } from '../activities/llm/cache';
 import { startKeepAlive } from '../activities/llm/heartbeat';
-import type { CallOptions, LlmProvider, ProviderReply } from '../activities/llm/provider';
+import type { CallOptions, LlmProvider, ProviderReply } from '../activities/llm/providers/types';
 
 const request: LlmRequest = { role: 'judge', messages: [{ role: 'user', content: 'Secret prompt text' }], sampleIndex: 0 };
 const spec = (extra: Partial<ModelSpec> = {}): ModelSpec => ({

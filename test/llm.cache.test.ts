@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlmRequest, ModelSpec } from '../core/llm';
 import { cacheKey, canonicalJson, NoCache, ResponseCache } from '../activities/llm/cache';
-import type { ProviderReply } from '../activities/llm/provider';
+import type { ProviderReply } from '../activities/llm/providers/types';
 
 const spec: ModelSpec = {
   provider: 'openai',

@@ -2,8 +2,8 @@
 import type { GenerateContentResponse } from '@google/genai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { LlmRequest, ModelSpec } from '../core/llm';
-import { geminiParams, mapGeminiFinishReason, mapGeminiResponse, mapGeminiUsage } from '../activities/llm/gemini';
-import { chatCompletionParams, mapChatCompletion, mapOpenAiFinishReason, mapOpenAiUsage, openAiText } from '../activities/llm/openai';
+import { geminiParams, mapGeminiFinishReason, mapGeminiResponse, mapGeminiUsage } from '../activities/llm/providers/gemini';
+import { chatCompletionParams, mapChatCompletion, mapOpenAiFinishReason, mapOpenAiUsage, openAiText } from '../activities/llm/providers/openai';
 
 const request: LlmRequest = {
   role: 'optimizer',

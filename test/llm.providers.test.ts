@@ -13,8 +13,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../core/llm';
 import { createLlmActivities } from '../activities/llm/activity';
 import { NoCache, ResponseCache } from '../activities/llm/cache';
-import { geminiProvider } from '../activities/llm/gemini';
-import { openAiProvider } from '../activities/llm/openai';
+import { geminiProvider } from '../activities/llm/providers/gemini';
+import { openAiProvider } from '../activities/llm/providers/openai';
 import type { ReplyCache } from '../activities/llm/cache';
 import {
   chatCompletion,

@@ -1,5 +1,5 @@
 import { classifyLlmError } from '../activities/llm/errors';
-import { createSimProvider, simProvider } from '../activities/llm/sim';
+import { createSimProvider, simProvider } from '../activities/llm/providers/sim';
 import type { LlmRequest, ModelSpec } from '../core/llm';
 import { defaultSimWorld } from '../core/sim-config';
 import type { SimWorldInput } from '../core/sim-config';

@@ -10,9 +10,9 @@ import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/llm';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';
+import { createProviders } from '../activities/llm/providers/registry';
 import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
 import { maspoHome } from '../client/temporal/paths';
-import { defaultProviders } from './providers';
 import { installWorkerLogging } from './logging';
 
 export interface RoleLimits {
@@ -60,7 +60,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
 
   // A local model server gets one slot for every call this worker may have in flight (all roles may share it).
   const inFlight = MODEL_ROLES.reduce((sum, role) => sum + (options.roles?.[role] ?? DEFAULT_ROLE_LIMITS).concurrency, 0);
-  const providers = defaultProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, env });
+  const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, env });
   const llm = createLlmActivities({ providers, cache: new ResponseCache(options.cacheDir), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {

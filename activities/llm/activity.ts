@@ -14,7 +14,8 @@ import type { LlmActivities, LlmRequest, LlmResult, ModelRole, ModelSpec, Provid
 import type { ReplyCache } from './cache';
 import { classifyLlmError } from './errors';
 import { startKeepAlive } from './heartbeat';
-import type { LlmProvider, ProviderReply } from './provider';
+import { providerDefinition } from './providers/registry';
+import type { ApiKeyRule, LlmProvider, ProviderReply } from './providers/types';
 
 export interface LlmActivityDeps {
   providers: Partial<Record<ProviderName, LlmProvider>>;
@@ -71,18 +72,22 @@ export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
 }
 
 /**
- * The key comes from `env[spec.apiKeyEnv]`. A named variable must be set. Without one, only the simulator and
- * a self-hosted OpenAI-compatible endpoint (`baseURL`) run keyless; OpenAI proper and Gemini need a key.
+ * The key comes from `env[spec.apiKeyEnv]`, as the provider's `apiKey` rule says (providers/types.ts): `none` reads
+ * no key, `optional` reads a named one if set; otherwise a named variable must be set, and without one only a
+ * `unless-base-url` provider given a `baseURL` (a self-hosted endpoint) runs keyless. A provider the registry does
+ * not know is held to `required`.
  */
 function resolveApiKey(spec: ModelSpec, role: ModelRole, env: NodeJS.ProcessEnv): string | undefined {
-  if (spec.provider === 'sim' || spec.provider === 'local') return spec.apiKeyEnv ? env[spec.apiKeyEnv]?.trim() || undefined : undefined;
+  const rule: ApiKeyRule = providerDefinition(spec.provider)?.apiKey ?? 'required';
+  if (rule === 'none') return undefined;
+  if (rule === 'optional') return spec.apiKeyEnv ? env[spec.apiKeyEnv]?.trim() || undefined : undefined;
   if (spec.apiKeyEnv) {
     const value = env[spec.apiKeyEnv]?.trim();
     if (value) return value;
     throw configFailure(spec, role, `env var ${spec.apiKeyEnv} is not set in the worker's environment`);
   }
-  if (spec.provider === 'openai' && spec.baseURL) return undefined;
-  const where = spec.provider === 'openai' ? 'openai without a baseURL' : spec.provider;
+  if (rule === 'unless-base-url' && spec.baseURL) return undefined;
+  const where = rule === 'unless-base-url' ? `${spec.provider} without a baseURL` : spec.provider;
   throw configFailure(spec, role, `no apiKeyEnv given; ${where} needs the name of the env var that holds the API key`);
 }
 

@@ -10,9 +10,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROVIDERS } from '../../core/llm';
 import type { LlmRequest, ModelSpec } from '../../core/llm';
-import type { ProviderReply } from './provider';
+import { PROVIDER_NAMES } from './providers/registry';
+import type { ProviderReply } from './providers/types';
 
 /** Bump when the key's inputs or the stored shape change: old entries then simply stop matching. */
 const KEY_VERSION = 'maspo-llm-cache/v1';
@@ -134,7 +134,7 @@ function isReply(r: unknown): r is ProviderReply {
     typeof reply.text === 'string' &&
     typeof reply.empty === 'boolean' &&
     typeof reply.model === 'string' &&
-    (PROVIDERS as readonly string[]).includes(reply.provider) &&
+    PROVIDER_NAMES.includes(reply.provider) &&
     typeof reply.finishReason?.unified === 'string' &&
     (typeof reply.finishReason.raw === 'string' || reply.finishReason.raw === null) &&
     typeof usage === 'object' &&

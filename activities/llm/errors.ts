@@ -5,19 +5,23 @@
  *   429 → LlmRateLimited, retryable (an exhausted quota/credit is not: no retry can fix it)
  *   408, 409 → LlmError, retryable          5xx → LlmServerError, retryable
  *   network failure / reset → LlmError, retryable      timeout / abort → LlmTimeout, retryable
- *   400, 422 → LlmBadRequest, non-retryable  (Gemini's "API key not valid" 400 → LlmAuth)
+ *   400, 422 → LlmBadRequest, non-retryable  (an API_KEY_INVALID reason, e.g. Gemini's 400 → LlmAuth)
  *   401, 403 → LlmAuth, non-retryable        404 → LlmNotFound, non-retryable
  * A server's `x-should-retry: true|false` overrides the status-based decision. Retryable failures carry
- * `nextRetryDelay` from `retry-after-ms`, `retry-after` (seconds or HTTP date) or Gemini's RetryInfo.
+ * `nextRetryDelay` from `retry-after-ms`, `retry-after` (seconds or HTTP date) or a delay the error body asks for.
+ *
+ * The error's body is read by the provider that threw it (`ProviderDefinition.readError`: OpenAI's APIError,
+ * Gemini's google.rpc details, …); status, headers, transport failures and unknown shapes are read here.
  *
  * Secrets: the failure's message and details are built from scrubbed strings only, and the SDK error is
  * never attached as `cause` (it holds request headers and, for OpenAI's 401, an echo of the key).
  */
 import { STATUS_CODES } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
-import { APIConnectionTimeoutError } from 'openai';
 import { LLM_ERROR_TYPES } from '../../core/llm';
 import type { ProviderName } from '../../core/llm';
+import { providerDefinition } from './providers/registry';
+import type { ProviderErrorFacts } from './providers/types';
 
 export interface LlmErrorContext {
   provider: ProviderName;
@@ -31,7 +35,7 @@ export interface LlmErrorContext {
   timeoutMs?: number;
 }
 
-/** What `Headers` offers; OpenAI's APIError and our Gemini wrapper both provide one. */
+/** What `Headers` offers; OpenAI's APIError and our Gemini wrapper both provide one as `err.headers`. */
 export interface HeaderLookup {
   get(name: string): string | null | undefined;
 }
@@ -53,11 +57,11 @@ export function classifyLlmError(err: unknown, ctx: LlmErrorContext, now: number
   // Already classified (e.g. the simulator injecting a failure): keep its decision.
   if (err instanceof ApplicationFailure) return err;
 
-  const facts = readError(err);
+  const facts = readError(err, ctx.provider);
   const verdict = facts.status !== undefined ? classifyStatus(facts, ctx) : classifyTransport(err, ctx);
   const hint = facts.headers?.get('x-should-retry');
   const retryable = hint === 'true' ? true : hint === 'false' ? false : verdict.retryable;
-  const delay = retryable ? (retryAfterMs(facts.headers, now) ?? facts.bodyRetryDelayMs) : undefined;
+  const delay = retryable ? (retryAfterMs(facts.headers, now) ?? facts.retryDelayMs) : undefined;
 
   const scrub = (s: string) => oneLine(scrubSecrets(s, ctx.apiKey));
   const providerMessage = facts.message && !verdict.quiet ? truncate(scrub(facts.message), MAX_PROVIDER_MESSAGE) : undefined;
@@ -134,68 +138,20 @@ function sharesFragment(token: string, key: string): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Reading the SDK errors
 
-interface ErrorFacts {
-  status?: number;
+interface ErrorFacts extends ProviderErrorFacts {
   headers?: HeaderLookup;
-  message?: string;
-  code?: string;
-  requestId?: string;
-  /** Gemini's `google.rpc.RetryInfo.retryDelay`, when the error body carries one. */
-  bodyRetryDelayMs?: number;
-  /** Gemini's `google.rpc.ErrorInfo.reason`, e.g. API_KEY_INVALID. */
-  reason?: string;
 }
 
-function readError(err: unknown): ErrorFacts {
+/** The provider's own reading first (it knows its SDK's body); status and headers are read generically. */
+function readError(err: unknown, provider: ProviderName): ErrorFacts {
   if (!isObject(err)) return { message: String(err) };
-  const status = typeof err.status === 'number' && err.status >= 100 ? err.status : undefined;
   const headers = isHeaderLookup(err.headers) ? err.headers : undefined;
+  const own = providerDefinition(provider)?.readError?.(err);
+  const status = own?.status ?? (typeof err.status === 'number' && err.status >= 100 ? err.status : undefined);
+  if (own) return { ...own, status, headers };
   const rawMessage = typeof err.message === 'string' ? err.message : undefined;
   if (status === undefined) return { message: rawMessage };
-
-  // OpenAI's APIError: `error` is the parsed `error` object of the body.
-  if (isObject(err.error)) {
-    const body = err.error;
-    return {
-      status,
-      headers,
-      message: typeof body.message === 'string' ? body.message : stripStatus(rawMessage, status),
-      code: typeof body.code === 'string' ? body.code : typeof body.type === 'string' ? body.type : undefined,
-      requestId: typeof err.requestID === 'string' ? err.requestID : undefined,
-    };
-  }
-  // genai's ApiError: the message is the JSON of the error body ({"error": {code, message, status, details}}).
-  const google = parseGoogleError(rawMessage);
-  if (google) return { status, headers, ...google };
   return { status, headers, message: stripStatus(rawMessage, status) };
-}
-
-function parseGoogleError(raw: string | undefined): Omit<ErrorFacts, 'status' | 'headers'> | undefined {
-  if (!raw?.startsWith('{')) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(body) || !isObject(body.error)) return undefined;
-  const error = body.error;
-  const details = Array.isArray(error.details) ? error.details.filter(isObject) : [];
-  const retryInfo = details.find((d) => String(d['@type']).endsWith('google.rpc.RetryInfo'));
-  const errorInfo = details.find((d) => String(d['@type']).endsWith('google.rpc.ErrorInfo'));
-  return {
-    message: typeof error.message === 'string' ? error.message : undefined,
-    code: typeof error.status === 'string' ? error.status : undefined,
-    bodyRetryDelayMs: retryInfo ? protoDurationMs(retryInfo.retryDelay) : undefined,
-    reason: errorInfo && typeof errorInfo.reason === 'string' ? errorInfo.reason : undefined,
-  };
-}
-
-/** google.protobuf.Duration in JSON form: "37s", "1.5s". */
-function protoDurationMs(value: unknown): number | undefined {
-  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(value.trim()) : null;
-  const ms = match ? Math.ceil(Number(match[1]) * 1000) : 0;
-  return ms > 0 ? ms : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -239,6 +195,8 @@ function classifyTransport(err: unknown, ctx: LlmErrorContext): Verdict {
   return { type: LLM_ERROR_TYPES.transient, retryable: true, summary: `call failed (${errorName(err)})` };
 }
 
+/** DOMException names, and the OpenAI SDK's own timeout and abort errors. */
+const TIMEOUT_NAMES = new Set(['AbortError', 'TimeoutError', 'APIConnectionTimeoutError', 'APIUserAbortError']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -246,10 +204,8 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_
  * reaches here came from the per-attempt timeout (ours or the SDK's).
  */
 function isTimeout(err: unknown): boolean {
-  if (err instanceof APIConnectionTimeoutError) return true;
   for (const e of causeChain(err)) {
-    const name = errorName(e);
-    if (name === 'AbortError' || name === 'TimeoutError' || name === 'APIUserAbortError') return true;
+    if (TIMEOUT_NAMES.has(errorName(e))) return true;
     if (isObject(e) && TIMEOUT_CODES.has(String(e.code))) return true;
   }
   return false;

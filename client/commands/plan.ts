@@ -13,6 +13,7 @@ import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation
 import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
 import type { RunRecord } from '../../core/run-record';
 import {
+  DEFAULT_PRICES,
   DEFAULT_TOKEN_ASSUMPTIONS,
   forecastCost,
   heldOutCalls,
@@ -24,6 +25,7 @@ import {
   type Prices,
   type TokenAssumptions,
 } from '../../core/pricing';
+import { isFreeProvider } from '../../activities/llm/providers/registry';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { UsageError } from '../errors';
 import { buildOptimizeInput } from '../optimize';
@@ -67,7 +69,7 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
   const assumptions: TokenAssumptions = { ...DEFAULT_TOKEN_ASSUMPTIONS, ...opts.tokens, outputFraction: { ...DEFAULT_TOKEN_ASSUMPTIONS.outputFraction, ...opts.tokens?.outputFraction } };
   const tokens = searchTokenEstimates(ctx, assumptions);
   const held = input.heldOut && input.heldOut.dataset.kind === 'sim' ? { items: input.heldOut.dataset.size, agents: graph.agents.length } : null;
-  const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens);
+  const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens, DEFAULT_PRICES, isFreeProvider);
   const s = ctx.settings;
   const frac = assumptions.outputFraction;
   let expected: PlanReport['expected'];
@@ -81,7 +83,7 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
       realisation,
       reconciliation,
       calls: exp,
-      cost: forecastCost({ rounds: exp.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens),
+      cost: forecastCost({ rounds: exp.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens, DEFAULT_PRICES, isFreeProvider),
     };
   }
   return {

@@ -8,17 +8,22 @@
  * call whose reply had already arrived, so nothing is paid for twice.
  */
 import type { LlmRequest, ModelSpec } from '../../../../core/llm';
-import { openAiProvider } from '../../openai';
-import type { CallOptions, LlmProvider, ProviderReply } from '../../provider';
+import { readOpenAiError } from '../openai/errors';
+import { openAiProvider } from '../openai/provider';
+import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, ProviderReply } from '../types';
 import { ensureServer, pidAlive, sizeServer, type LocalServerState } from './server';
 
-export interface LocalProviderOptions {
-  home: string;
-  /** Slots for a server this provider starts: the calls the worker may have in flight at once. */
-  concurrency: number;
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
-}
+/** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
+export type LocalProviderOptions = ProviderContext;
+
+/** Keyless (the server runs on this host) and free (your hardware is not priced); errors are the openai client's. */
+export const local: ProviderDefinition = {
+  name: 'local',
+  apiKey: 'none',
+  free: true,
+  create: (ctx) => createLocalProvider(ctx),
+  readError: readOpenAiError,
+};
 
 export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
   const servers = new Map<string, Promise<LocalServerState>>();

@@ -3,7 +3,7 @@
  * DeepSeek, `maspo sim serve`), selected by `spec.baseURL`.
  *
  * One HTTP attempt per call: the SDK's own retries are off (`maxRetries: 0`) because Temporal's retry policy
- * owns retries, and errors propagate unchanged for `errors.ts` to classify.
+ * owns retries, and errors propagate unchanged for `errors.ts` to classify (reading their body with `./errors.ts`).
  */
 import OpenAI, { type ClientOptions } from 'openai';
 import type {
@@ -12,9 +12,9 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../core/llm';
-import { undiciWithoutOwnTimeouts } from './heartbeat';
-import type { CallOptions, LlmProvider, ProviderReply } from './provider';
+import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/llm';
+import { undiciWithoutOwnTimeouts } from '../../heartbeat';
+import type { CallOptions, LlmProvider, ProviderReply } from '../types';
 
 /**
  * Sent when a self-hosted endpoint runs without a key. The SDK insists on some key and would otherwise read

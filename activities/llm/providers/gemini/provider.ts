@@ -8,9 +8,9 @@
  */
 import { GoogleGenAI } from '@google/genai';
 import type { Content, GenerateContentParameters, GenerateContentResponse, GenerateContentResponseUsageMetadata } from '@google/genai';
-import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../core/llm';
-import { undiciWithoutOwnTimeouts } from './heartbeat';
-import type { CallOptions, LlmProvider, ProviderReply } from './provider';
+import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/llm';
+import { undiciWithoutOwnTimeouts } from '../../heartbeat';
+import type { CallOptions, LlmProvider, ProviderReply } from '../types';
 
 export const geminiProvider: LlmProvider = {
   name: 'gemini',
