@@ -29,6 +29,7 @@ import { isFreeProvider } from '../../activities/llm/providers/registry';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { UsageError } from '../errors';
 import { buildOptimizeInput } from '../optimize';
+import { loadDatasetItems } from '../../activities/evaluation';
 import { readRunRecord } from '../run-record';
 import { recordFromTemporal } from './report';
 
@@ -68,7 +69,9 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
   const prices: Prices = loaded.config.prices ?? {};
   const assumptions: TokenAssumptions = { ...DEFAULT_TOKEN_ASSUMPTIONS, ...opts.tokens, outputFraction: { ...DEFAULT_TOKEN_ASSUMPTIONS.outputFraction, ...opts.tokens?.outputFraction } };
   const tokens = searchTokenEstimates(ctx, assumptions);
-  const held = input.heldOut && input.heldOut.dataset.kind === 'sim' ? { items: input.heldOut.dataset.size, agents: graph.agents.length } : null;
+  // The held-out run evaluates seed and optimised prompts on every item outside the pool (a file's split is counted).
+  const heldItems = !input.heldOut ? 0 : input.heldOut.dataset.kind === 'sim' ? input.heldOut.dataset.size : (await loadDatasetItems(input.heldOut.dataset)).length;
+  const held = input.heldOut ? { items: heldItems, agents: graph.agents.length } : null;
   const cost = forecastCost({ rounds: calls.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens, DEFAULT_PRICES, isFreeProvider);
   const s = ctx.settings;
   const frac = assumptions.outputFraction;
@@ -101,7 +104,7 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
       'calls (upper bound; budget reservations use it): every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/maspo/plan.ts',
       held
         ? `held-out: seed and optimised prompts on ${held.items} test items × ${held.agents} agents = ${2 * held.items * held.agents} backbone calls (cache hits for unchanged prompts lower this); skipped if the run is stopped`
-        : 'held-out: none (file datasets: no held-out run after the search yet)',
+        : 'held-out: none (optimize.heldOut: false)',
       `tokens (estimates): ${assumptions.charsPerToken} chars/token, question ${assumptions.questionTokens} tokens, replies = ${frac.backbone} / ${frac.optimizer} / ${frac.judge} × maxTokens (backbone / optimizer / judge); prompts from the config's templates and the meta/judge prompts' fixed text — see core/pricing.ts`,
       'dollars: list prices (USD / 1M tokens, no caching or batch discounts) — check them and override with `prices:` in the config; unpriced models are reported, not guessed',
     ],
