@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { EvaluateInput, EvaluateProgress, EvaluateResult, MasSpec } from '../core/evaluation';
-import { comparePaired, type PairedComparison } from '../core/paired-stats';
+import { comparePairedRecords, type PairedComparison } from '../core/paired-stats';
 import { deriveSeed } from '../core/prng';
 import { applyPromptsFile } from './config';
 import { awaitEvaluation, startEvaluation } from './evaluate';
@@ -46,17 +46,11 @@ export function defaultCompareIds(runName: string, now = new Date()): Record<Com
 
 /** Pairs two evaluation results by item index and compares them. Throws when they do not cover the same items. */
 export function pairResults(a: EvaluateResult, b: EvaluateResult, seed: number, resamples = a.summary.resamples): PairedComparison {
-  const byIndex = new Map(b.records.map((r) => [r.index, r]));
-  if (byIndex.size !== a.records.length || a.records.some((r) => !byIndex.has(r.index))) {
-    throw new Error(`compare: the two evaluations cover different items (${a.records.length} vs ${b.records.length} records); they must run on the same dataset`);
+  try {
+    return comparePairedRecords(a.records, b.records, seed, resamples);
+  } catch (err) {
+    throw new Error(`compare: ${(err as Error).message}`);
   }
-  const sorted = a.records.slice().sort((x, y) => x.index - y.index);
-  return comparePaired(
-    sorted.map((r) => r.correct),
-    sorted.map((r) => byIndex.get(r.index)!.correct),
-    seed,
-    resamples,
-  );
 }
 
 export interface StartedComparison {

@@ -4,6 +4,7 @@
  */
 import type { AgentOutput, DatasetRef, EvaluateOptions, EvaluateResult, ItemView, MasSpec } from './evaluation';
 import type { AccuracySummary } from './stats';
+import type { PairedComparison } from './paired-stats';
 import type { SearchAttributePair } from '@temporalio/common';
 import { startingAttributes } from './search-attributes';
 import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
@@ -167,6 +168,8 @@ export interface HeldOutResult {
   dataset: string;
   seed: AccuracySummary;
   optimized: AccuracySummary;
+  /** Optimised − seed on the same items: paired bootstrap CI and exact McNemar test (absent in older results). */
+  paired?: PairedComparison;
   /** The two evaluations' backbone calls in the ledger (absent in results from before it); not in the run's `totals`. */
   totals?: CallTotals;
   /** Workflow ids of the two evaluations (per-item records live there). */

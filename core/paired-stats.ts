@@ -84,3 +84,26 @@ export function comparePaired(a: readonly boolean[], b: readonly boolean[], seed
     mcnemar: mcnemarExact(bOnly, aOnly),
   };
 }
+
+/**
+ * Pairs two evaluations' per-item outcomes by item index and compares them (B − A). Throws when they do not cover
+ * the same items: unpaired outcomes would make the test meaningless.
+ */
+export function comparePairedRecords(
+  a: ReadonlyArray<{ index: number; correct: boolean }>,
+  b: ReadonlyArray<{ index: number; correct: boolean }>,
+  seed: number,
+  resamples = 2000,
+): PairedComparison {
+  const byIndex = new Map(b.map((r) => [r.index, r.correct]));
+  if (byIndex.size !== a.length || a.some((r) => !byIndex.has(r.index))) {
+    throw new RangeError(`the two evaluations cover different items (${a.length} vs ${b.length} records); they must run on the same dataset`);
+  }
+  const sorted = a.slice().sort((x, y) => x.index - y.index);
+  return comparePaired(
+    sorted.map((r) => r.correct),
+    sorted.map((r) => byIndex.get(r.index)!),
+    seed,
+    resamples,
+  );
+}

@@ -29,6 +29,11 @@ export function formatOptimization(r: OptimizeResult, workflowId: string): strin
     const h = r.heldOut;
     const acc = (x: typeof h.seed) => `${(100 * x.accuracy).toFixed(1)}% (95% CI ${(100 * x.ci.low).toFixed(1)}–${(100 * x.ci.high).toFixed(1)}, n=${x.n})`;
     lines.push(`held-out ${h.dataset}: seed prompts ${acc(h.seed)} → optimized ${acc(h.optimized)}${h.optimized.ci.low > h.seed.ci.high ? ' · intervals do not overlap' : ''}`);
+    if (h.paired) {
+      const p = h.paired;
+      const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+      lines.push(`  paired (same ${p.n} items): optimized − seed ${pts(p.difference)} points (95% CI ${pts(p.ci.low)} to ${pts(p.ci.high)}); McNemar exact p = ${p.mcnemar.pValue.toPrecision(3)} (${p.mcnemar.bOnly} items only optimized got right, ${p.mcnemar.aOnly} only seed)`);
+    }
   }
   for (const [id, a] of Object.entries(r.agents)) {
     const changed = r.prompts[id] !== r.seedPrompts[id];

@@ -8,6 +8,7 @@ import { addTotals, emptyTotals, evaluationTotals, mergeRound, type CallTotals, 
 import { budgetChangeError, checkBudget, heldOutCalls, nextBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
 import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/state';
 import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/search-attributes';
+import { comparePairedRecords } from '../../core/paired-stats';
 import type { HeldOutResult } from '../../core/optimization';
 import { evaluateMas } from '../evaluate';
 import { withPrompts } from '../run-mas';
@@ -175,6 +176,8 @@ async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, str
     dataset: spec.dataset.name,
     seed: seed.summary,
     optimized: optimized.summary,
+    // Pure and seeded (no commands): recorded histories replay unchanged.
+    paired: comparePairedRecords(seed.records, optimized.records, ctx.seed, seed.summary.resamples),
     totals: evaluationTotals([seed, optimized], ctx.pricing?.prices.backbone),
     workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` },
   };
