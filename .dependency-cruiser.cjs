@@ -26,15 +26,10 @@ const PROVIDER_SDKS = npm('openai', '@google/genai');
 
 /**
  * TEMPORARY EXCEPTIONS — known violations in files owned by other work in progress (issue 13 report). Each entry
- * exempts ONE module from ONE rule; delete the entry once the import named in the comment is gone.
+ * exempts ONE module from ONE rule; delete the entry once the import named in the comment is gone. (Empty: the
+ * calibration → run-record loop went away when calibration moved up to core/forecast, above core/contracts.)
  */
-const TEMPORARY_EXCEPTIONS = {
-  'core-maspo-below-run-types': [
-    // core/maspo/calibration.ts:22 `import type { RunRecord, UnitRecord } from '../run-record'`: calibration should take
-    // the narrow shape it reads (declared in core/maspo), or move up to core/ next to run-record.ts.
-    '^core/maspo/calibration\\.ts$',
-  ],
-};
+const TEMPORARY_EXCEPTIONS = {};
 const except = (rule) => TEMPORARY_EXCEPTIONS[rule] ?? [];
 
 /**
@@ -109,14 +104,53 @@ const sourceRules = [
     from: { pathNot: except('no-circular') },
     to: { circular: true },
   },
+  // core/ layers, bottom to top (core/README.md): common < grading, search < contracts < forecast < schema.
+  // A layer imports only itself and the layers below it.
   {
-    name: 'core-maspo-below-run-types',
-    comment:
-      'core/maspo (the algorithm) sits below the run-level types: core/optimization.ts and core/run-record.ts import ' +
-      'core/maspo, so core/maspo importing them back closes a loop core -> core/maspo -> core.',
+    name: 'core-layer-common',
+    comment: 'core/common (graph, prng, stats, template) is the floor: it imports nothing else from core/.',
     severity: 'error',
-    from: { path: '^core/maspo/', pathNot: except('core-maspo-below-run-types') },
-    to: { path: '^core/(optimization|run-record|pricing|config|experiment)\\.ts$' },
+    from: { path: '^core/common/' },
+    to: { path: '^core/', pathNot: '^core/common/' },
+  },
+  {
+    name: 'core-layer-grading',
+    comment: 'core/grading (answer extraction, math equivalence, code programs) imports only core/common.',
+    severity: 'error',
+    from: { path: '^core/grading/' },
+    to: { path: '^core/', pathNot: '^core/(common|grading)/' },
+  },
+  {
+    name: 'core-search-below-run-types',
+    comment:
+      'core/search (the algorithm) sits below the run-level types: core/contracts imports core/search types, so core/search ' +
+      'importing core/contracts, core/forecast or core/schema back would close a loop. It imports only core/common.',
+    severity: 'error',
+    from: { path: '^core/search/', pathNot: except('core-search-below-run-types') },
+    to: { path: '^core/', pathNot: '^core/(common|search)/' },
+  },
+  {
+    name: 'core-contracts-below-forecast',
+    comment: 'core/contracts (workflow I/O, run record, ledger) may import core/common and core/search types, not core/forecast or core/schema.',
+    severity: 'error',
+    from: { path: '^core/contracts/' },
+    to: { path: '^core/(forecast|schema|grading)/' },
+  },
+  {
+    name: 'core-forecast-below-schema',
+    comment: 'core/forecast (plan, calibration, pricing) may import common, search and contracts, never core/schema (zod).',
+    severity: 'error',
+    from: { path: '^core/forecast/' },
+    to: { path: '^core/(schema|grading)/' },
+  },
+  {
+    name: 'core-schema-at-the-edge',
+    comment:
+      'core/schema (the zod config) is parsed at the edge (client, activities, sim, bench): nothing a workflow can reach ' +
+      '(workflows/ and every other core/ layer) imports it, not even as `import type`.',
+    severity: 'error',
+    from: { path: ['^workflows/', '^core/'], pathNot: '^core/schema/' },
+    to: { path: '^core/schema/' },
   },
 ];
 
@@ -128,6 +162,13 @@ const runtimeRules = [
     severity: 'error',
     from: { path: '^workflows/' },
     to: { path: [...npm('zod'), ...NODE_BUILTINS, ...PROVIDER_SDKS, ...TEMPORAL_RUNTIME], reachable: true },
+  },
+  {
+    name: 'workflow-bundle-has-no-schema',
+    comment: 'core/schema is the zod config of the edge: no module a workflow imports at runtime (transitively) reaches it.',
+    severity: 'error',
+    from: { path: '^workflows/' },
+    to: { path: '^core/schema/', reachable: true },
   },
 ];
 

@@ -4,7 +4,8 @@
  * reference), so workflow histories carry indices and questions, never whole files.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { datasetGrader, splitPart, type DatasetRef, type GradeRequest, type GradeResult, type ItemView } from '../core/evaluation';
+import { datasetGrader, splitPart, type DatasetRef, type ItemView } from '../core/contracts/dataset';
+import type { GradeRequest, GradeResult } from '../core/contracts/evaluate';
 import { parseBenchmark, type BenchmarkItem } from './datasets/benchmarks';
 import { DatasetError } from './datasets/errors';
 import { parseJsonl, readDatasetFile, type DatasetItem } from './datasets/jsonl';

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { parseBenchmark, type BenchmarkItem } from '../activities/datasets/benchmarks';
 import { sandboxNotes } from '../activities/graders/code';
 import { gradeOutput } from '../activities/graders/grade';
-import { BENCHMARK_DEFAULT_PATHS } from '../core/config';
-import type { BenchmarkFormat, HumanEvalTests } from '../core/evaluation';
+import { BENCHMARK_DEFAULT_PATHS } from '../core/schema/config';
+import type { BenchmarkFormat, HumanEvalTests } from '../core/contracts/dataset';
 
 const CONCURRENCY = 4;
 

@@ -11,9 +11,9 @@
 import path from 'node:path';
 import { loadConfig } from '../client/config';
 import { buildOptimizeInput } from '../client/optimize';
-import type { ModelSpec } from '../core/llm';
-import { optimizeSettings } from '../core/maspo/settings';
-import { SimWorldSchema, type SimWorldConfig } from '../core/sim-config';
+import type { ModelSpec } from '../core/contracts/llm';
+import { optimizeSettings } from '../core/schema/optimize';
+import { SimWorldSchema, type SimWorldConfig } from '../core/schema/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { searchOnSim } from '../fixtures/sim-search';
 import { chainStats } from '../fixtures/sim-chain';

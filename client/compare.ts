@@ -4,9 +4,10 @@
  * test. The `maspo compare` command is a thin layer over these functions.
  */
 import type { Client } from '@temporalio/client';
-import type { EvaluateInput, EvaluateProgress, EvaluateResult, MasSpec } from '../core/evaluation';
-import { comparePairedRecords, type PairedComparison } from '../core/paired-stats';
-import { deriveSeed } from '../core/prng';
+import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/contracts/evaluate';
+import type { MasSpec } from '../core/contracts/mas';
+import { comparePairedRecords, type PairedComparison } from '../core/common/paired-stats';
+import { deriveSeed } from '../core/common/prng';
 import { applyPromptsFile } from './config';
 import { awaitEvaluation, startEvaluation } from './evaluate';
 

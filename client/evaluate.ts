@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/evaluation';
-import { startingAttributes } from '../core/search-attributes';
+import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/contracts/evaluate';
+import { startingAttributes } from '../core/contracts/search-attributes';
 import type { evaluateMas } from '../workflows/evaluate';
 import { batchProgressQuery, evaluationStatusQuery } from '../workflows/messages';
 import { awaitWithProgress } from './poll';

@@ -1,5 +1,5 @@
 /** Human-readable renderings of results for the terminal. */
-import type { EvaluateResult } from '../core/evaluation';
+import type { EvaluateResult } from '../core/contracts/evaluate';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const int = (x: number) => x.toLocaleString('en-US');

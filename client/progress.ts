@@ -3,7 +3,7 @@
  * piped, nothing with `--json`.
  */
 import { MultiBar, SingleBar, Presets } from 'cli-progress';
-import type { EvaluateProgress } from '../core/evaluation';
+import type { EvaluateProgress } from '../core/contracts/evaluate';
 import { formatSearchProgress, formatSpend, type SearchProgressView } from './optimize';
 
 /** Takes progress snapshots as they come; `stop` leaves the terminal clean. */

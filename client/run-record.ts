@@ -12,14 +12,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { EvaluateResult } from '../core/evaluation';
-import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/ledger';
-import { MODEL_ROLES, type ModelRole } from '../core/llm';
-import { promptMap } from '../core/maspo/state';
-import type { OptimizeInput, OptimizeResult, RefreshInput, RefreshResultData, StepInput, StepResult } from '../core/optimization';
-import { DEFAULT_PRICES, lookupPrice } from '../core/pricing';
+import type { EvaluateResult } from '../core/contracts/evaluate';
+import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/contracts/ledger';
+import { MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
+import { promptMap } from '../core/search/state';
+import type { OptimizeInput, OptimizeResult, RefreshInput, RefreshResultData, StepInput, StepResult } from '../core/contracts/optimize';
+import { DEFAULT_PRICES, lookupPrice } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
-import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/run-record';
+import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/contracts/run-record';
 import { ConfigError } from './config';
 import { UsageError } from './errors';
 import { packageVersion } from './package-info';

@@ -9,8 +9,8 @@ import type { LoadedDataConverter, Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import { MODEL_ROLES, type LlmResult, type ModelRole } from '../core/llm';
-import type { UnitStatus } from '../core/run-record';
+import { MODEL_ROLES, type LlmResult, type ModelRole } from '../core/contracts/llm';
+import type { UnitStatus } from '../core/contracts/run-record';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;

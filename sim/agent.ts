@@ -14,7 +14,7 @@
  * So intermediate results handed on make a successor's checks effective, and a bare answer leaves it to trust or
  * to guess — the mechanism behind the lookahead reward and the planted brevity trap.
  */
-import type { SimWorldConfig } from '../core/sim-config';
+import type { SimWorldConfig } from '../core/schema/sim-config';
 import { OP_SYMBOL, applyOp } from './problem';
 import type { Op, Problem } from './problem';
 import type { DirectiveSet } from './lexicon';

@@ -3,8 +3,8 @@
  * number), so a run is reproducible and the n-th retry of a request meets the same fate every time — and, since
  * the attempt is part of the key, a retry draws again and can succeed.
  */
-import { hashString, uniformFrom } from '../core/prng';
-import type { SimWorldConfig } from '../core/sim-config';
+import { hashString, uniformFrom } from '../core/common/prng';
+import type { SimWorldConfig } from '../core/schema/sim-config';
 import type { SimReply, SimRequest } from './world';
 
 export type FaultKind = 'none' | 'rateLimited' | 'serverError' | 'hang' | 'truncated' | 'empty';

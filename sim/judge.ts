@@ -15,11 +15,11 @@
  * Deterministic: its own solution depends on (world seed, model, question, sample); its decision draws on the
  * whole prompt too. Sample = the request's seed at temperature > 0, else 0.
  */
-import { hashString, uniformFrom } from '../core/prng';
-import type { SimWorldConfig } from '../core/sim-config';
-import { fenced, readFences } from '../core/maspo/fence';
-import { JUDGE_TITLES } from '../core/maspo/prompts-common';
-import type { ComparisonKind } from '../core/maspo/types';
+import { hashString, uniformFrom } from '../core/common/prng';
+import type { SimWorldConfig } from '../core/schema/sim-config';
+import { fenced, readFences } from '../core/search/fence';
+import { JUDGE_TITLES } from '../core/search/prompts-common';
+import type { ComparisonKind } from '../core/search/types';
 import { solve, type Behaviour } from './agent';
 import { readFinalAnswer } from './answer';
 import { hasAnswerTag, inconsistentEquations } from './inspect';

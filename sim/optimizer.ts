@@ -14,10 +14,10 @@
  *
  * Deterministic given (world, model, prompt, sample); sample = the request's seed at temperature > 0, else 0.
  */
-import { hashString, uniformFrom } from '../core/prng';
-import type { SimWorldConfig } from '../core/sim-config';
-import { fenced, readFences } from '../core/maspo/fence';
-import { OPTIMIZER_TITLE } from '../core/maspo/prompts-common';
+import { hashString, uniformFrom } from '../core/common/prng';
+import type { SimWorldConfig } from '../core/schema/sim-config';
+import { fenced, readFences } from '../core/search/fence';
+import { OPTIMIZER_TITLE } from '../core/search/prompts-common';
 import { DIRECTIVE_IDS, directive, readDirectives, type DirectiveId } from './lexicon';
 import { equationsOf, hasAnswerTag, inconsistentEquations, isBrief } from './inspect';
 import { applyOp } from './problem';

@@ -11,8 +11,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ChatMessage } from '../core/llm';
-import type { SimWorldConfig } from '../core/sim-config';
+import type { ChatMessage } from '../core/contracts/llm';
+import type { SimWorldConfig } from '../core/schema/sim-config';
 import { drawFault, drawLatencyMs, emptyReply, faultBody, requestDigest, truncateReply } from './faults';
 import type { FaultKind } from './faults';
 import { respond } from './world';

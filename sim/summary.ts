@@ -5,8 +5,8 @@
  * was tagged, else "Answer: N"). So a summary hands on fewer intermediate results than the full output, as a
  * 30-word summary would. Pure and deterministic (no draws).
  */
-import { fenced, readFences } from '../core/maspo/fence';
-import { SUMMARY_TITLE } from '../core/maspo/prompts-common';
+import { fenced, readFences } from '../core/search/fence';
+import { SUMMARY_TITLE } from '../core/search/prompts-common';
 import { readFinalAnswer } from './answer';
 import { hasAnswerTag } from './inspect';
 

@@ -9,9 +9,9 @@
  *   the same arithmetic, appears in both splits for one seed.
  * - The answer field is for grading only; agents and judges re-solve from the question text (sim/problem.ts).
  */
-import { Prng, deriveSeed, hashString } from '../core/prng';
-import { SimTasksSchema } from '../core/sim-config';
-import type { SimTasksConfig, SimWorldConfig } from '../core/sim-config';
+import { Prng, deriveSeed, hashString } from '../core/common/prng';
+import { SimTasksSchema } from '../core/schema/sim-config';
+import type { SimTasksConfig, SimWorldConfig } from '../core/schema/sim-config';
 import { CHARACTERS, UNITS, renderQuestion, renderStep, solveExactly, wordingsFor } from './problem';
 import type { Op, Problem, ProblemStep } from './problem';
 

@@ -16,9 +16,9 @@
  * summariser (sim/summary.ts); every other request by the backbone agent. The role is read from the request text
  * only, as a real endpoint would see it (the model label does not matter).
  */
-import { hashString, uniformFrom } from '../core/prng';
-import type { ChatMessage } from '../core/llm';
-import type { SimWorldConfig } from '../core/sim-config';
+import { hashString, uniformFrom } from '../core/common/prng';
+import type { ChatMessage } from '../core/contracts/llm';
+import type { SimWorldConfig } from '../core/schema/sim-config';
 import { behaviourOf, draftOf, solve } from './agent';
 import type { Draw } from './agent';
 import { NO_PROBLEM_REPLY, readSolutions, withoutSpans, writeSolution } from './format';

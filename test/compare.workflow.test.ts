@@ -7,7 +7,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { formatComparison, pairResults, resolvePromptSet, runComparison } from '../client/compare';
 import { ConfigError } from '../client/config';
-import { deriveSeed } from '../core/prng';
+import { deriveSeed } from '../core/common/prng';
 import { useTestEnv } from './support/temporal';
 import { inputFrom, startWorkers, tempHome } from './support/evaluation';
 

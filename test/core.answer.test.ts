@@ -1,4 +1,4 @@
-import { boxed, choiceLetter, extractFinalAnswer, grade, parseNumber } from '../core/answer';
+import { boxed, choiceLetter, extractFinalAnswer, grade, parseNumber } from '../core/grading/answer';
 
 describe('answer extraction and basic graders', () => {
   test('extraction prefers the last answer tag, then \\boxed{} with nested braces, then an "answer is" phrase', () => {

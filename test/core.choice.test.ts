@@ -1,4 +1,4 @@
-import { choiceLetter, extractChoice, grade } from '../core/answer';
+import { choiceLetter, extractChoice, grade } from '../core/grading/answer';
 
 describe('strict option letters', () => {
   test.each([

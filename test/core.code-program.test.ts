@@ -1,4 +1,4 @@
-import { assembleProgram, definesFunction, extractProgram, mbppTarget, type CodeTask } from '../core/code-program';
+import { assembleProgram, definesFunction, extractProgram, mbppTarget, type CodeTask } from '../core/grading/code-program';
 
 describe('extractProgram', () => {
   test('takes the python-fenced block that defines the entry point', () => {

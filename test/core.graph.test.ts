@@ -1,4 +1,4 @@
-import { topologicalOrder, topologicalLevels, terminalAgent, validateGraph, descendants, predecessors, GraphError } from '../core/graph';
+import { topologicalOrder, topologicalLevels, terminalAgent, validateGraph, descendants, predecessors, GraphError } from '../core/common/graph';
 
 const chain = { agents: ['a', 'b', 'c'], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }] };
 const hier = { agents: ['math', 'sci', 'code', 'sum'], edges: [{ from: 'math', to: 'sum' }, { from: 'sci', to: 'sum' }, { from: 'code', to: 'sum' }] };

@@ -2,10 +2,10 @@
  * The pure spend arithmetic behind the budget cap (core/ledger.ts) and the calls a unit reserves
  * (core/maspo/plan.ts `reservedCalls`): pricing, cache hits free, sums, the worst case, the cap check, cap changes.
  */
-import { addLedgers, budgetChangeError, callCostUsd, checkBudget, emptyLedger, nextBudget, recordCall, reservationFor, spendOf, type RunPricing } from '../core/ledger';
-import { reservedCalls, unitCalls } from '../core/maspo/plan';
-import { emptyTotals, mergeRound } from '../core/optimization';
-import { optimizeSettings } from '../core/maspo/settings';
+import { addLedgers, budgetChangeError, callCostUsd, checkBudget, emptyLedger, nextBudget, recordCall, reservationFor, spendOf, type RunPricing } from '../core/contracts/ledger';
+import { reservedCalls, unitCalls } from '../core/forecast/plan';
+import { emptyTotals, mergeRound } from '../core/contracts/optimize';
+import { optimizeSettings } from '../core/schema/optimize';
 
 const chain = { agents: ['predictor', 'reviewer'], edges: [{ from: 'predictor', to: 'reviewer' }] };
 const pricing: RunPricing = {

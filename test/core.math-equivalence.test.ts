@@ -1,7 +1,7 @@
-import { extractMathAnswer, gradeMath, lastBoxed, mathEquivalent } from '../core/math-equivalence';
-import { braceArguments, normalizeLatex } from '../core/math/latex';
-import { evaluate, parseExpression } from '../core/math/expression';
-import * as V from '../core/math/value';
+import { extractMathAnswer, gradeMath, lastBoxed, mathEquivalent } from '../core/grading/math-equivalence';
+import { braceArguments, normalizeLatex } from '../core/grading/math/latex';
+import { evaluate, parseExpression } from '../core/grading/math/expression';
+import * as V from '../core/grading/math/value';
 
 /** [predicted, expected]: pairs that must be judged equivalent. */
 const EQUIVALENT: [string, string][] = [

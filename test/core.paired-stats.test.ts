@@ -1,4 +1,4 @@
-import { binomialHalfCdf, comparePaired, mcnemarExact } from '../core/paired-stats';
+import { binomialHalfCdf, comparePaired, mcnemarExact } from '../core/common/paired-stats';
 
 /** Builds paired vectors from the four cell counts (both right, only A, only B, both wrong). */
 function cells(both: number, aOnly: number, bOnly: number, neither: number): { a: boolean[]; b: boolean[] } {

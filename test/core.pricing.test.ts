@@ -1,7 +1,8 @@
 /** core/pricing.ts: price lookup, the `prices:` schema, token estimates and the cost arithmetic on hand-computed cases. */
 import { isFreeProvider } from '../activities/llm/providers/registry';
-import { DEFAULT_PRICES, estimateTokensPerCall, forecastCost, heldOutCalls, lookupPrice, PricesSchema, type TokenEstimates } from '../core/pricing';
-import { optimizeSettings } from '../core/maspo/settings';
+import { DEFAULT_PRICES, estimateTokensPerCall, forecastCost, heldOutCalls, lookupPrice, type TokenEstimates } from '../core/forecast/pricing';
+import { PricesSchema } from '../core/schema/prices';
+import { optimizeSettings } from '../core/schema/optimize';
 
 const tokens: TokenEstimates = { backbone: { input: 1000, output: 500 }, optimizer: { input: 10_000, output: 2000 }, judge: { input: 2000, output: 100 } };
 const models = { backbone: { provider: 'openai', model: 'gpt-4o-mini' }, optimizer: { provider: 'openai', model: 'gpt-4o' }, judge: { provider: 'openai', model: 'gpt-4o-mini' } };

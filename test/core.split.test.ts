@@ -1,4 +1,4 @@
-import { splitPart } from '../core/evaluation';
+import { splitPart } from '../core/contracts/dataset';
 
 describe('pool / held-out split of a file dataset', () => {
   test('the two parts are disjoint, cover every item, and depend only on the seed', () => {

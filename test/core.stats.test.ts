@@ -1,5 +1,5 @@
-import { bootstrapMeanCI, quantileSorted, summarizeAccuracy } from '../core/stats';
-import { Prng, deriveSeed, hashString, uniformFrom } from '../core/prng';
+import { bootstrapMeanCI, quantileSorted, summarizeAccuracy } from '../core/common/stats';
+import { Prng, deriveSeed, hashString, uniformFrom } from '../core/common/prng';
 
 describe('seeded PRNG', () => {
   test('same seed, same sequence; state resumes exactly', () => {

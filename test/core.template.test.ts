@@ -1,4 +1,4 @@
-import { checkTemplate, joinContext, placeholdersOf, renderTemplate } from '../core/template';
+import { checkTemplate, joinContext, placeholdersOf, renderTemplate } from '../core/common/template';
 
 describe('prompt templates', () => {
   test('fills placeholders and keeps LaTeX and JSON braces literal', () => {

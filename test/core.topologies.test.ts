@@ -1,6 +1,6 @@
-import { expandPreset, PRESETS, PRESET_TASKS, type Preset, type PresetTask } from '../core/topologies';
-import { predecessors, successors, validateGraph } from '../core/graph';
-import { checkTemplate } from '../core/template';
+import { expandPreset, PRESETS, PRESET_TASKS, type Preset, type PresetTask } from '../core/schema/topologies';
+import { predecessors, successors, validateGraph } from '../core/common/graph';
+import { checkTemplate } from '../core/common/template';
 import { parseConfigText, ConfigError } from '../client/config';
 
 const cases = PRESETS.flatMap((preset) => PRESET_TASKS.map((task) => [preset, task] as [Preset, PresetTask]));

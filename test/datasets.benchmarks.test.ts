@@ -4,9 +4,9 @@ import path from 'node:path';
 import { parseBenchmark, type BenchmarkItem } from '../activities/datasets/benchmarks';
 import { DatasetError } from '../activities/datasets/errors';
 import { gradeOutput } from '../activities/graders/grade';
-import { BENCHMARK_DEFAULT_PATHS } from '../core/config';
-import { BENCHMARK_GRADERS, type BenchmarkFormat } from '../core/evaluation';
-import { mathEquivalent } from '../core/math-equivalence';
+import { BENCHMARK_DEFAULT_PATHS } from '../core/schema/config';
+import { BENCHMARK_GRADERS, type BenchmarkFormat } from '../core/contracts/dataset';
+import { mathEquivalent } from '../core/grading/math-equivalence';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'maspo-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

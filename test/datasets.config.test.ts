@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfigText, resolveDataset } from '../client/config';
 import { createEvaluationActivities } from '../activities/evaluation';
-import type { DatasetRef } from '../core/evaluation';
+import type { DatasetRef } from '../core/contracts/dataset';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'maspo-data-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startEvaluation } from '../client/evaluate';
 import { messageFor } from '../client/errors';
-import { SA_DATASET, SA_STATUS, SA_TOPOLOGY, SA_SCORE } from '../core/search-attributes';
+import { SA_DATASET, SA_STATUS, SA_TOPOLOGY, SA_SCORE } from '../core/contracts/search-attributes';
 import { useTestEnv } from './support/temporal';
 import { CHAIN_YAML, inputFrom, startWorkers, tempHome } from './support/evaluation';
 

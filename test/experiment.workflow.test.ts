@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../client/config';
 import { loadExperiment, startExperiment, writeExperiment } from '../client/commands/experiment';
-import { expandGrid, experimentTable, ExperimentGridSchema, mergeOptimize, summarizeExperiment, type ExperimentRunResult } from '../core/experiment';
-import { emptyTotals } from '../core/optimization';
+import { experimentTable, summarizeExperiment, type ExperimentRunResult } from '../core/contracts/experiment';
+import { expandGrid, ExperimentGridSchema, mergeOptimize } from '../core/schema/experiment';
+import { emptyTotals } from '../core/contracts/optimize';
 import { useTestEnv } from './support/temporal';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 

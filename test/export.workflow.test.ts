@@ -13,9 +13,9 @@ import { buildOptimizeInput, controlOptimization, optimizationProgress, startOpt
 import { buildLineage } from '../client/report/lineage';
 import { renderReport } from '../client/report/render';
 import { assembleRunRecord } from '../client/run-record';
-import type { EvaluateResult } from '../core/evaluation';
-import { MODEL_ROLES } from '../core/llm';
-import { isRunRecord, type RunRecord } from '../core/run-record';
+import type { EvaluateResult } from '../core/contracts/evaluate';
+import { MODEL_ROLES } from '../core/contracts/llm';
+import { isRunRecord, type RunRecord } from '../core/contracts/run-record';
 import { spawnCli } from './support/processes';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 import { useTestEnv } from './support/temporal';

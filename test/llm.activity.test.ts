@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import type { LlmRequest, ModelSpec, ProviderName } from '../core/llm';
+import type { LlmRequest, ModelSpec, ProviderName } from '../core/contracts/llm';
 import { createLlmActivities, type LlmActivityDeps } from '../activities/llm/activity';
 import { NoCache, type ReplyCache } from '../activities/llm/cache';
 import { startKeepAlive } from '../activities/llm/heartbeat';

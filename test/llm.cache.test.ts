@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LlmRequest, ModelSpec } from '../core/llm';
+import type { LlmRequest, ModelSpec } from '../core/contracts/llm';
 import { cacheKey, canonicalJson, NoCache, ResponseCache } from '../activities/llm/cache';
 import type { ProviderReply } from '../activities/llm/providers/types';
 

@@ -1,7 +1,7 @@
 /** The pure request builders and response mappers of both providers. */
 import type { GenerateContentResponse } from '@google/genai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
-import type { LlmRequest, ModelSpec } from '../core/llm';
+import type { LlmRequest, ModelSpec } from '../core/contracts/llm';
 import { geminiParams, mapGeminiFinishReason, mapGeminiResponse, mapGeminiUsage } from '../activities/llm/providers/gemini';
 import { chatCompletionParams, mapChatCompletion, mapOpenAiFinishReason, mapOpenAiUsage, openAiText } from '../activities/llm/providers/openai';
 

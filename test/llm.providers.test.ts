@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { ApplicationFailure, CancelledFailure, defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../core/llm';
+import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../core/contracts/llm';
 import { createLlmActivities } from '../activities/llm/activity';
 import { NoCache, ResponseCache } from '../activities/llm/cache';
 import { geminiProvider } from '../activities/llm/providers/gemini';

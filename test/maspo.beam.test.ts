@@ -1,9 +1,9 @@
-import { candidatePrompts, childrenOf, nextBeam, refreshTargets, rescoreBeam, topK, updateBest } from '../core/maspo/beam';
-import { seedNode, type BeamNode } from '../core/maspo/node';
-import { advanceCursor, allocateNodeId, assertConsistent, currentUnit, initialSearchState, promptMap, type SearchState } from '../core/maspo/state';
-import type { Proposal } from '../core/maspo/prompts';
-import { optimizeSettings } from '../core/maspo/settings';
-import { Prng } from '../core/prng';
+import { candidatePrompts, childrenOf, nextBeam, refreshTargets, rescoreBeam, topK, updateBest } from '../core/search/beam';
+import { seedNode, type BeamNode } from '../core/search/node';
+import { advanceCursor, allocateNodeId, assertConsistent, currentUnit, initialSearchState, promptMap, type SearchState } from '../core/search/state';
+import type { Proposal } from '../core/search/prompts';
+import { optimizeSettings } from '../core/schema/optimize';
+import { Prng } from '../core/common/prng';
 
 const fixed = optimizeSettings();
 const faithful = optimizeSettings({ profile: 'faithful' });

@@ -5,13 +5,13 @@
 import path from 'node:path';
 import { loadConfig } from '../client/config';
 import { buildOptimizeInput } from '../client/optimize';
-import { expectedPlan, observedUnits, realisationOf, type ObservedUnit } from '../core/maspo/calibration';
-import { planSearch, type RoleCalls } from '../core/maspo/plan';
-import { optimizeSettings } from '../core/maspo/settings';
-import type { SearchSettings } from '../core/maspo/types';
-import { emptyLedger } from '../core/ledger';
-import type { RunRecord } from '../core/run-record';
-import type { SimWorldConfig } from '../core/sim-config';
+import { expectedPlan, observedUnits, realisationOf, type ObservedUnit } from '../core/forecast/calibration';
+import { planSearch, type RoleCalls } from '../core/forecast/plan';
+import { optimizeSettings } from '../core/schema/optimize';
+import type { SearchSettings } from '../core/search/types';
+import { emptyLedger } from '../core/contracts/ledger';
+import type { RunRecord } from '../core/contracts/run-record';
+import type { SimWorldConfig } from '../core/schema/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { searchOnSim } from '../fixtures/sim-search';
 

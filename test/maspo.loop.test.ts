@@ -4,9 +4,9 @@
  * consistent state, calls stay within the plan's forecast, the same seed gives the same prompts, and a weak 2-agent
  * chain improves on held-out tasks. Reduced configuration to keep the test fast.
  */
-import { defaultSimWorld } from '../core/sim-config';
-import { planSearch } from '../core/maspo/plan';
-import { optimizeSettings } from '../core/maspo/settings';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import { planSearch } from '../core/forecast/plan';
+import { optimizeSettings } from '../core/schema/optimize';
 import { generateTasks } from '../sim/tasks';
 import { searchOnSim, simContext, type SimSearchResult } from '../fixtures/sim-search';
 import { chainStats } from '../fixtures/sim-chain';

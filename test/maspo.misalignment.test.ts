@@ -1,4 +1,4 @@
-import { sampleBatch, samplePool } from '../core/maspo/batch';
+import { sampleBatch, samplePool } from '../core/search/batch';
 import {
   casesForProposal,
   casesFromEvaluation,
@@ -8,11 +8,11 @@ import {
   misalignmentRate,
   updateBuffer,
   type MiningItem,
-} from '../core/maspo/misalignment';
-import type { ItemVerdicts } from '../core/maspo/reward';
-import { optimizeSettings } from '../core/maspo/settings';
-import type { MisalignmentCase, Outcome } from '../core/maspo/types';
-import { Prng } from '../core/prng';
+} from '../core/search/misalignment';
+import type { ItemVerdicts } from '../core/search/reward';
+import { optimizeSettings } from '../core/schema/optimize';
+import type { MisalignmentCase, Outcome } from '../core/search/types';
+import { Prng } from '../core/common/prng';
 
 const fixed = optimizeSettings();
 const faithful = optimizeSettings({ profile: 'faithful' });

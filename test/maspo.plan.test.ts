@@ -18,8 +18,8 @@
  *   Judge +740: the terminal lookahead reuses the global verdict (the same pair of outputs: −340 → 1,080 in one
  *   order), and every comparison is judged in both orders (×2).
  */
-import { planSearch } from '../core/maspo/plan';
-import { optimizeSettings } from '../core/maspo/settings';
+import { planSearch } from '../core/forecast/plan';
+import { optimizeSettings } from '../core/schema/optimize';
 
 const chain = { agents: ['predictor', 'reflector'], edges: [{ from: 'predictor', to: 'reflector' }] };
 const faithful = optimizeSettings({ profile: 'faithful' });

@@ -1,4 +1,4 @@
-import { fenced, readFences } from '../core/maspo/fence';
+import { fenced, readFences } from '../core/search/fence';
 import {
   FENCE_NOTICE,
   JUDGE_TITLES,
@@ -12,10 +12,10 @@ import {
   parseVerdict,
   proposalTraceSets,
   taskRequirements,
-} from '../core/maspo/prompts';
-import { optimizeSettings } from '../core/maspo/settings';
-import type { OptimizerPromptInput } from '../core/maspo/prompts';
-import type { MisalignmentCase } from '../core/maspo/types';
+} from '../core/search/prompts';
+import { optimizeSettings } from '../core/schema/optimize';
+import type { OptimizerPromptInput } from '../core/search/prompts';
+import type { MisalignmentCase } from '../core/search/types';
 
 const agent = { id: 'solver', role: 'predictor', description: 'Solves the problem step by step.' };
 const parent = 'Think step by step. Give the answer in <answer></answer>.\n\nQuestion: {{question}}';

@@ -1,11 +1,11 @@
 /** Reward arithmetic against hand-computed cases (study §3.1). */
-import { comparisonsFor, lookaheadAgents, rerunAgents } from '../core/maspo/comparisons';
-import { childrenOf, rescoreBeam } from '../core/maspo/beam';
-import { seedNode } from '../core/maspo/node';
-import { combineOrders, itemVerdicts, jointReward, outcomeOf, rateOf, type ItemVerdicts, type JudgedComparison } from '../core/maspo/reward';
-import { Prng } from '../core/prng';
-import { optimizeSettings } from '../core/maspo/settings';
-import type { Outcome } from '../core/maspo/types';
+import { comparisonsFor, lookaheadAgents, rerunAgents } from '../core/search/comparisons';
+import { childrenOf, rescoreBeam } from '../core/search/beam';
+import { seedNode } from '../core/search/node';
+import { combineOrders, itemVerdicts, jointReward, outcomeOf, rateOf, type ItemVerdicts, type JudgedComparison } from '../core/search/reward';
+import { Prng } from '../core/common/prng';
+import { optimizeSettings } from '../core/schema/optimize';
+import type { Outcome } from '../core/search/types';
 
 const faithful = optimizeSettings({ profile: 'faithful' });
 const fixed = optimizeSettings();

@@ -1,5 +1,5 @@
 import { parseConfigText, ConfigError } from '../client/config';
-import { OptimizeSchema, optimizeSettings, resolveOptimizeSettings } from '../core/maspo/settings';
+import { OptimizeSchema, optimizeSettings, resolveOptimizeSettings } from '../core/schema/optimize';
 
 const base = `
 name: chain

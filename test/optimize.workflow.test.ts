@@ -8,8 +8,8 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfigText } from '../client/config';
 import { buildOptimizeInput, controlOptimization, optimizationProgress, startOptimization } from '../client/optimize';
-import { planSearch } from '../core/maspo/plan';
-import type { OptimizeInput, OptimizeResult } from '../core/optimization';
+import { planSearch } from '../core/forecast/plan';
+import type { OptimizeInput, OptimizeResult } from '../core/contracts/optimize';
 import { useTestEnv } from './support/temporal';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';
 

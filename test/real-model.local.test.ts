@@ -24,7 +24,7 @@ import { buildEvaluateInput, parseConfigText } from '../client/config';
 import { startEvaluation } from '../client/evaluate';
 import { buildOptimizeInput, startOptimization } from '../client/optimize';
 import { maspoHome } from '../client/temporal/paths';
-import type { LlmRequest, LlmResult, ModelSpec } from '../core/llm';
+import type { LlmRequest, LlmResult, ModelSpec } from '../core/contracts/llm';
 import { createMaspoWorkers, runWorkers } from '../workers/worker';
 import { useTestEnv } from './support/temporal';
 import { tempHome } from './support/evaluation';

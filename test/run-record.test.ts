@@ -13,7 +13,7 @@ import { buildLineage } from '../client/report/lineage';
 import { spendSummary, totalCalls } from '../client/report/spend';
 import { readRunRecord } from '../client/run-record';
 import { parseExecution, roleOfQueue } from '../client/workflow-history';
-import { promptsFromFileContent } from '../core/run-record';
+import { promptsFromFileContent } from '../core/contracts/run-record';
 import { tempHome } from './support/evaluation';
 import { fixtureRecord } from './support/run-record-fixture';
 

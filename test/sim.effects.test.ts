@@ -3,8 +3,8 @@
  * tasks for each of three world seeds (600 items per cell), read with the lenient final-answer reader.
  * Assertions are directions with margins well inside what the defaults produce (see sim/README.md for numbers).
  */
-import { defaultSimWorld } from '../core/sim-config';
-import type { SimWorldInput } from '../core/sim-config';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import type { SimWorldInput } from '../core/schema/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { chainStats, solverPrompt as solver, successorPrompt as successor } from '../fixtures/sim-chain';
 import type { ChainStats } from '../fixtures/sim-chain';

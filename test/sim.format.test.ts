@@ -1,5 +1,5 @@
-import { defaultSimWorld } from '../core/sim-config';
-import { joinContext, renderTemplate } from '../core/template';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import { joinContext, renderTemplate } from '../core/common/template';
 import { readSolutions, withoutSpans } from '../sim/format';
 import { findProblem, solveExactly } from '../sim/problem';
 import { generateTasks } from '../sim/tasks';

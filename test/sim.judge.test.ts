@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultSimWorld, type SimWorldInput } from '../core/sim-config';
-import { buildJudgePrompt, parseVerdict } from '../core/maspo/prompts';
-import type { ComparisonKind } from '../core/maspo/types';
-import { renderTemplate } from '../core/template';
+import { defaultSimWorld, type SimWorldInput } from '../core/schema/sim-config';
+import { buildJudgePrompt, parseVerdict } from '../core/search/prompts';
+import type { ComparisonKind } from '../core/search/types';
+import { renderTemplate } from '../core/common/template';
 import { extractFinalAnswer } from '../sim/answer';
 import { generateTasks, type SimTask } from '../sim/tasks';
 import { respond, roleOf } from '../sim/world';

@@ -1,5 +1,5 @@
-import { defaultSimWorld } from '../core/sim-config';
-import { renderTemplate } from '../core/template';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import { renderTemplate } from '../core/common/template';
 import { DIRECTIVE_IDS, LEXICON, readDirectives } from '../sim/lexicon';
 import type { DirectiveId } from '../sim/lexicon';
 import { generateTasks } from '../sim/tasks';

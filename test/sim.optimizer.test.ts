@@ -1,10 +1,10 @@
 /** The simulated optimizer (and hand-off summariser): valid, deterministic proposals that respond to visible evidence. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultSimWorld, type SimWorldInput } from '../core/sim-config';
-import { buildHandoffSummaryPrompt, buildOptimizerPrompt, parseProposal, type OptimizerPromptInput } from '../core/maspo/prompts';
-import type { MisalignmentCase, Trace } from '../core/maspo/types';
-import { renderTemplate } from '../core/template';
+import { defaultSimWorld, type SimWorldInput } from '../core/schema/sim-config';
+import { buildHandoffSummaryPrompt, buildOptimizerPrompt, parseProposal, type OptimizerPromptInput } from '../core/search/prompts';
+import type { MisalignmentCase, Trace } from '../core/search/types';
+import { renderTemplate } from '../core/common/template';
 import { readDirectives } from '../sim/lexicon';
 import { addDirective, removeDirective } from '../sim/optimizer';
 import { generateTasks } from '../sim/tasks';

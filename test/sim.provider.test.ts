@@ -1,8 +1,8 @@
 import { classifyLlmError } from '../activities/llm/errors';
 import { createSimProvider, simProvider } from '../activities/llm/providers/sim';
-import type { LlmRequest, ModelSpec } from '../core/llm';
-import { defaultSimWorld } from '../core/sim-config';
-import type { SimWorldInput } from '../core/sim-config';
+import type { LlmRequest, ModelSpec } from '../core/contracts/llm';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import type { SimWorldInput } from '../core/schema/sim-config';
 import { drawFault, requestDigest } from '../sim/faults';
 import { generateTasks } from '../sim/tasks';
 import { respond } from '../sim/world';

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { defaultSimWorld } from '../core/sim-config';
-import type { SimWorldConfig, SimWorldInput } from '../core/sim-config';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import type { SimWorldConfig, SimWorldInput } from '../core/schema/sim-config';
 import { drawFault, requestDigest } from '../sim/faults';
 import type { FaultKind } from '../sim/faults';
 import { startSimServer } from '../sim/server';

@@ -1,4 +1,4 @@
-import { defaultSimWorld } from '../core/sim-config';
+import { defaultSimWorld } from '../core/schema/sim-config';
 import { generateTask, generateTasks, splitOf } from '../sim/tasks';
 import { findProblem, solveExactly } from '../sim/problem';
 

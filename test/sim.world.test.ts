@@ -1,5 +1,5 @@
-import { defaultSimWorld } from '../core/sim-config';
-import { renderTemplate } from '../core/template';
+import { defaultSimWorld } from '../core/schema/sim-config';
+import { renderTemplate } from '../core/common/template';
 import { extractFinalAnswer, readFinalAnswer } from '../sim/answer';
 import { NO_PROBLEM_REPLY } from '../sim/format';
 import { generateTasks } from '../sim/tasks';

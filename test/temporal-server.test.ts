@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { parse as parseYaml } from 'yaml';
-import { ALL_SEARCH_ATTRIBUTES, SA_RUN, searchAttributeFlags } from '../core/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, SA_RUN, searchAttributeFlags } from '../core/contracts/search-attributes';
 import { findTemporalCli, findTemporalCliSync, parseCliVersion, projectCliPath } from '../client/temporal/binary';
 import { maspoHome, homePaths } from '../client/temporal/paths';
 import { ensureTemporalCli } from '../client/temporal/setup';

@@ -6,7 +6,7 @@
  * (activities/payloads), configured from the same environment as the client's.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/llm';
+import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';

@@ -3,7 +3,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { EvaluationActivities } from '../activities/evaluation';
-import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/llm';
+import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/contracts/llm';
 
 /**
  * Cheap, local work on the base task queue: dataset loading and grading. A short start-to-close timeout is

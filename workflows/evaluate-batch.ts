@@ -3,10 +3,12 @@
  * One child per batch keeps every history small (a batch of 20 items on a 2-agent chain is ~100 events).
  */
 import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
-import { NON_RETRYABLE_LLM_ERRORS } from '../core/llm';
-import { buildHandoffSummaryPrompt } from '../core/maspo/prompts';
-import { datasetGrader, preview, type DatasetRef, type EvaluateProgress, type ItemRecord, type ItemView, type MasSpec } from '../core/evaluation';
-import type { ModelSpec } from '../core/llm';
+import { NON_RETRYABLE_LLM_ERRORS } from '../core/contracts/llm';
+import { buildHandoffSummaryPrompt } from '../core/search/prompts';
+import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts/dataset';
+import { preview, type EvaluateProgress, type ItemRecord } from '../core/contracts/evaluate';
+import type { MasSpec } from '../core/contracts/mas';
+import type { ModelSpec } from '../core/contracts/llm';
 import { evaluation, llmActivity } from './activities';
 import { batchProgressQuery } from './messages';
 import { mapBounded } from './pool';

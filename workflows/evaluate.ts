@@ -4,11 +4,11 @@
  * (deterministic ids `<parent>/batch-<n>`) and summarises; every LLM call is an activity inside a child.
  */
 import { executeChild, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addUsage, emptyUsage } from '../core/llm';
-import { chunkRange, type EvaluateInput, type EvaluateResult, type ItemRecord } from '../core/evaluation';
-import { deriveSeed } from '../core/prng';
-import { SA_SCORE, SA_STATUS } from '../core/search-attributes';
-import { summarizeAccuracy } from '../core/stats';
+import { addUsage, emptyUsage } from '../core/contracts/llm';
+import { chunkRange, type EvaluateInput, type EvaluateResult, type ItemRecord } from '../core/contracts/evaluate';
+import { deriveSeed } from '../core/common/prng';
+import { SA_SCORE, SA_STATUS } from '../core/contracts/search-attributes';
+import { summarizeAccuracy } from '../core/common/stats';
 import { evaluation } from './activities';
 import { evaluateBatch } from './evaluate-batch';
 import { evaluationStatusQuery, type EvaluationStatus } from './messages';

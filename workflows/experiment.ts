@@ -4,8 +4,8 @@
  * evaluation of seed vs optimized prompts; this workflow only collects the results (the table is built client-side).
  */
 import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { ExperimentResult, ExperimentRunResult } from '../core/experiment';
-import { searchAttributesOf, type OptimizeInput } from '../core/optimization';
+import type { ExperimentResult, ExperimentRunResult } from '../core/contracts/experiment';
+import { searchAttributesOf, type OptimizeInput } from '../core/contracts/optimize';
 import { optimizeMas } from './optimize/run';
 import { mapBounded } from './pool';
 

@@ -10,10 +10,11 @@
  * does the same for runs that go on at the same time: the first run of a question to reach a shared agent runs it,
  * the others await its output (beam parents whose traces are taken side by side share their upstream agents).
  */
-import { graphOf, predecessors, topologicalOrder, terminalAgent } from '../core/graph';
-import { joinContext, renderTemplate } from '../core/template';
-import { summarizesFor, type AgentCallRecord, type AgentOutput, type AgentSpec, type MasSpec } from '../core/evaluation';
-import type { LlmResult } from '../core/llm';
+import { graphOf, predecessors, topologicalOrder, terminalAgent } from '../core/common/graph';
+import { joinContext, renderTemplate } from '../core/common/template';
+import { summarizesFor, type AgentSpec, type MasSpec } from '../core/contracts/mas';
+import type { AgentCallRecord, AgentOutput } from '../core/contracts/evaluate';
+import type { LlmResult } from '../core/contracts/llm';
 
 export type AgentCaller = (agent: AgentSpec, prompt: string) => Promise<LlmResult>;
 

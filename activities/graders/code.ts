@@ -3,7 +3,7 @@
  * (core/code-program.ts) and runs it in the sandbox. Correct iff every test passes.
  */
 import { log } from '@temporalio/activity';
-import { assembleProgram, type CodeTask } from '../../core/code-program';
+import { assembleProgram, type CodeTask } from '../../core/grading/code-program';
 import { runInSandbox, sandboxIsolation, type SandboxLimits, type SandboxResult } from './code-sandbox';
 
 let announced = false;

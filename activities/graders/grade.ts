@@ -2,10 +2,11 @@
  * Grades one item's final output with the dataset's grader. Text graders are pure (core/); `code` runs the
  * sandbox, so this is async and must only run in activities.
  */
-import { grade } from '../../core/answer';
-import { preview, type Grader } from '../../core/evaluation';
-import { gradeMath } from '../../core/math-equivalence';
-import type { CodeTask } from '../../core/code-program';
+import { grade } from '../../core/grading/answer';
+import { preview } from '../../core/contracts/evaluate';
+import type { Grader } from '../../core/contracts/dataset';
+import { gradeMath } from '../../core/grading/math-equivalence';
+import type { CodeTask } from '../../core/grading/code-program';
 import { gradeCode } from './code';
 
 export interface GradableItem {

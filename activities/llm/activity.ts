@@ -9,8 +9,8 @@
  */
 import { cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { LLM_ERROR_TYPES } from '../../core/llm';
-import type { LlmActivities, LlmRequest, LlmResult, ModelRole, ModelSpec, ProviderName } from '../../core/llm';
+import { LLM_ERROR_TYPES } from '../../core/contracts/llm';
+import type { LlmActivities, LlmRequest, LlmResult, ModelRole, ModelSpec, ProviderName } from '../../core/contracts/llm';
 import type { ReplyCache } from './cache';
 import { classifyLlmError } from './errors';
 import { startKeepAlive } from './heartbeat';

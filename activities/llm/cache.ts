@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LlmRequest, ModelSpec } from '../../core/llm';
+import type { LlmRequest, ModelSpec } from '../../core/contracts/llm';
 import { PROVIDER_NAMES } from './providers/registry';
 import type { ProviderReply } from './providers/types';
 

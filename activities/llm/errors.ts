@@ -18,8 +18,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
-import { LLM_ERROR_TYPES } from '../../core/llm';
-import type { ProviderName } from '../../core/llm';
+import { LLM_ERROR_TYPES } from '../../core/contracts/llm';
+import type { ProviderName } from '../../core/contracts/llm';
 import { providerDefinition } from './providers/registry';
 import type { ProviderErrorFacts } from './providers/types';
 

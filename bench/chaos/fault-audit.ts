@@ -7,8 +7,8 @@
  * - unparseable verdicts in the result totals equal the judge replies in history that strict parsing rejects, and
  *   rejected proposals cover every optimizer reply in history without a <prompt>…</prompt> pair.
  */
-import { parseVerdict } from '../../core/maspo/prompts';
-import type { OptimizeResult } from '../../core/optimization';
+import { parseVerdict } from '../../core/search/prompts';
+import type { OptimizeResult } from '../../core/contracts/optimize';
 import { BAD_VERDICT_TEXT, FAULT_KINDS, NO_PROMPT_TEXT, TRANSPORT_FAULTS, type ArrivalRecord, type FaultKind } from './fault-proxy';
 import type { LlmCallRecord } from './history';
 

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { uniformFrom } from '../../core/prng';
+import { uniformFrom } from '../../core/common/prng';
 
 export const FAULT_KINDS = ['rateLimited', 'serverError', 'reset', 'hang', 'truncated', 'empty', 'badVerdict', 'noPrompt'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OptimizeResult } from '../../core/optimization';
+import type { OptimizeResult } from '../../core/contracts/optimize';
 import type { ChaosContext, ReferenceRun } from './context';
 import { WorkerProcess, scenarioDirIn } from './processes';
 import { rowOf, type ScenarioRow } from './report';

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statusReport } from '../../client/commands/status';
-import { SimWorldSchema } from '../../core/sim-config';
+import { SimWorldSchema } from '../../core/schema/sim-config';
 import { startSimServer } from '../../sim/server';
 import type { ChaosContext } from './context';
 import { startFaultProxy } from './fault-proxy';

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { SimWorldSchema } from '../../core/sim-config';
+import { SimWorldSchema } from '../../core/schema/sim-config';
 import { startSimServer } from '../../sim/server';
 import type { ChaosContext } from './context';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startOptimization } from '../../client/optimize';
-import { deriveSeed, Prng } from '../../core/prng';
-import type { OptimizeResult } from '../../core/optimization';
+import { deriveSeed, Prng } from '../../core/common/prng';
+import type { OptimizeResult } from '../../core/contracts/optimize';
 import type { ChaosContext } from './context';
 import { DevServer, WorkerProcess, scenarioDirIn, throughOutages, waitUntil } from './processes';
 import { rowOf, type ScenarioRow } from './report';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { startOptimization } from '../../client/optimize';
-import type { OptimizeInput, OptimizeResult } from '../../core/optimization';
+import type { OptimizeInput, OptimizeResult } from '../../core/contracts/optimize';
 import type { ChaosContext } from './context';
 import { startFaultProxy, type FaultPlan, type FaultProxy } from './fault-proxy';
 import { readRun, type RunRecords } from './history';

@@ -26,10 +26,10 @@
  * sequence; executed chain / critical path is the serialisation the workflows add over the data dependencies. (On
  * a loaded machine a late-scheduled call also follows calls it did not wait for: an upper bound.)
  */
-import { predecessors, type AgentGraph } from '../../core/graph';
-import type { ModelRole } from '../../core/llm';
-import { parseProposal } from '../../core/maspo/prompts';
-import type { Profile } from '../../core/maspo/types';
+import { predecessors, type AgentGraph } from '../../core/common/graph';
+import type { ModelRole } from '../../core/contracts/llm';
+import { parseProposal } from '../../core/search/prompts';
+import type { Profile } from '../../core/search/types';
 import type { CallRecord } from './records';
 
 /** Shorter replies are not used as evidence of a dependency (they could match by chance). */

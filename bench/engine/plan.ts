@@ -6,7 +6,7 @@
  * 2 cores; what grows with each parameter is the same per step. Quick mode: the same kinds of run on a one-round,
  * one-step search, to check the pipeline in minutes.
  */
-import type { Profile } from '../../core/maspo/types';
+import type { Profile } from '../../core/search/types';
 import type { Scenario } from './scenario';
 
 export const PROFILES: Profile[] = ['fixed', 'faithful'];

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerOptions } from '@temporalio/worker';
-import type { LlmRequest, LlmResult } from '../../core/llm';
+import type { LlmRequest, LlmResult } from '../../core/contracts/llm';
 import { digest, nowMs, type CallRecord } from './records';
 
 const LLM_QUEUE = /-llm-(backbone|optimizer|judge)$/;

@@ -4,7 +4,7 @@
  * file so both sides agree on the shape without importing each other.
  */
 import { createHash } from 'node:crypto';
-import type { ModelRole } from '../../core/llm';
+import type { ModelRole } from '../../core/contracts/llm';
 
 export interface CallRecord {
   /** Workflow that scheduled the activity, e.g. `bench-x/round-1/predictor/step-2/parent-0/cand-1`. */

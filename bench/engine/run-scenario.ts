@@ -12,7 +12,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, type TemporalConnection } from '../../client/temporal/connection';
 import { ensureDevServer, stopDevServer } from '../../client/temporal/dev-server';
 import { startOptimization } from '../../client/optimize';
-import type { CallTotals } from '../../core/optimization';
+import type { CallTotals } from '../../core/contracts/optimize';
 import { analyseCalls, type CallGraphStats } from './call-graph';
 import { forkChild, type ChildHandle } from './child';
 import { measureHistories, type HistoryStats } from './histories';

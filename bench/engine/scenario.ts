@@ -8,10 +8,10 @@
 import path from 'node:path';
 import { readStructuredFile, validateConfig } from '../../client/config';
 import { buildOptimizeInput } from '../../client/optimize';
-import { graphOf, type AgentGraph } from '../../core/graph';
-import type { OptimizeInput } from '../../core/optimization';
-import type { SimWorldInput } from '../../core/sim-config';
-import type { Profile } from '../../core/maspo/types';
+import { graphOf, type AgentGraph } from '../../core/common/graph';
+import type { OptimizeInput } from '../../core/contracts/optimize';
+import type { SimWorldInput } from '../../core/schema/sim-config';
+import type { Profile } from '../../core/search/types';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PAPER_CONFIG = path.join(ROOT, 'examples', 'sim-optimize.yaml');

@@ -4,7 +4,7 @@
  *
  *   argv[2]: JSON SimWorldInput (latency, long replies, seed…)
  */
-import { defaultSimWorld, type SimWorldInput } from '../../core/sim-config';
+import { defaultSimWorld, type SimWorldInput } from '../../core/schema/sim-config';
 import { startSimServer } from '../../sim/server';
 import { failToParent, serveParent } from './child';
 

@@ -2,7 +2,7 @@
  * The targets of issue 7, checked against a bench run: each is met, missed (with the margin), not run (scenario
  * filtered out) or not applicable (quick mode is not the paper scale). Thresholds are the issue's, verbatim.
  */
-import type { Profile } from '../../core/maspo/types';
+import type { Profile } from '../../core/search/types';
 import { PROFILES, seriesValue, type PlannedScenario, type Series } from './plan';
 import type { ScenarioResult } from './run-scenario';
 

@@ -7,7 +7,7 @@
  *   argv[2]: JSON WorkerArgs
  */
 import { connectTemporal } from '../../client/temporal/connection';
-import type { ModelRole } from '../../core/llm';
+import type { ModelRole } from '../../core/contracts/llm';
 import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
 import { failToParent, serveParent } from './child';
 import { createCallRecorder } from './recorder';

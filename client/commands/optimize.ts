@@ -1,8 +1,8 @@
 /** `maspo optimize <config>`: run the MASPO search as a durable workflow and print the winning prompts. */
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { OptimizeResult } from '../../core/optimization';
-import { spendOf } from '../../core/ledger';
+import type { OptimizeResult } from '../../core/contracts/optimize';
+import { spendOf } from '../../core/contracts/ledger';
 import { loadConfig } from '../config';
 import { awaitOptimization, buildOptimizeInput, controlOptimization, defaultOptimizationId, formatSpend, setBudget, startOptimization } from '../optimize';
 import { ConfigError } from '../config';

@@ -8,10 +8,10 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { graphOf } from '../../core/graph';
-import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../../core/maspo/calibration';
-import { planSearch, type PlanOptions, type SearchPlan } from '../../core/maspo/plan';
-import type { RunRecord } from '../../core/run-record';
+import { graphOf } from '../../core/common/graph';
+import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../../core/forecast/calibration';
+import { planSearch, type PlanOptions, type SearchPlan } from '../../core/forecast/plan';
+import type { RunRecord } from '../../core/contracts/run-record';
 import {
   DEFAULT_PRICES,
   DEFAULT_TOKEN_ASSUMPTIONS,
@@ -24,7 +24,7 @@ import {
   type CostLine,
   type Prices,
   type TokenAssumptions,
-} from '../../core/pricing';
+} from '../../core/forecast/pricing';
 import { isFreeProvider } from '../../activities/llm/providers/registry';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { UsageError } from '../errors';

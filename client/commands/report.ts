@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { RunRecord } from '../../core/run-record';
+import type { RunRecord } from '../../core/contracts/run-record';
 import { UsageError } from '../errors';
 import { renderReport } from '../report/render';
 import { assembleRunRecord, readRunRecord } from '../run-record';

@@ -1,7 +1,7 @@
 /** `maspo sim serve`: the simulated LLM world behind an OpenAI-compatible HTTP endpoint. */
 import { Command } from 'commander';
-import { SimWorldSchema } from '../../core/sim-config';
-import { formatConfigIssue } from '../../core/config';
+import { SimWorldSchema } from '../../core/schema/sim-config';
+import { formatConfigIssue } from '../../core/schema/config';
 import { startSimServer } from '../../sim/server';
 import { loadConfig, ConfigError } from '../config';
 import { portNumber } from './flags';

@@ -5,8 +5,8 @@ import { openTemporal } from './connect';
 import { messageFor } from '../errors';
 import { evaluationProgress } from '../evaluate';
 import { formatEvaluation } from '../format';
-import type { EvaluateResult } from '../../core/evaluation';
-import type { OptimizeResult } from '../../core/optimization';
+import type { EvaluateResult } from '../../core/contracts/evaluate';
+import type { OptimizeResult } from '../../core/contracts/optimize';
 import { formatSearchProgress, optimizationProgress, type SearchProgressView } from '../optimize';
 import { formatOptimization } from './optimize';
 

@@ -1,7 +1,7 @@
 /** `maspo worker`: serve the project's workflows and LLM activities until SIGINT/SIGTERM. */
 import { Command } from 'commander';
 import path from 'node:path';
-import { MODEL_ROLES, type ModelRole } from '../../core/llm';
+import { MODEL_ROLES, type ModelRole } from '../../core/contracts/llm';
 import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
 import { loadConfig } from '../config';
 import { UsageError } from '../errors';

@@ -5,9 +5,9 @@
  * candidate's own evaluation), and the beam lineage tree.
  */
 import { diffWordsWithSpace } from 'diff';
-import type { Rate } from '../../core/maspo/reward';
-import type { MisalignmentCase } from '../../core/maspo/types';
-import type { RunRecord } from '../../core/run-record';
+import type { Rate } from '../../core/search/reward';
+import type { MisalignmentCase } from '../../core/search/types';
+import type { RunRecord } from '../../core/contracts/run-record';
 import { fmt, html, join, slug, type Safe } from './html';
 import type { AgentLineage, EvolutionStep } from './lineage';
 import { lineageTree } from './tree';

@@ -7,11 +7,11 @@
  * (`<agent>#<n>`, n from 1). The replay is checked against every beam the record holds (each step's input beam
  * and the final beams); a mismatch is reported in `problems` and the observed beams are used as they are.
  */
-import { childrenOf } from '../../core/maspo/beam';
-import { seedNode, type BeamNode } from '../../core/maspo/node';
-import type { ParentOutcome } from '../../core/optimization';
-import type { MisalignmentCase } from '../../core/maspo/types';
-import { agentOrder, type RunRecord, type StepRecord } from '../../core/run-record';
+import { childrenOf } from '../../core/search/beam';
+import { seedNode, type BeamNode } from '../../core/search/node';
+import type { ParentOutcome } from '../../core/contracts/optimize';
+import type { MisalignmentCase } from '../../core/search/types';
+import { agentOrder, type RunRecord, type StepRecord } from '../../core/contracts/run-record';
 
 export type Scored = ParentOutcome['scored'][number];
 

@@ -7,8 +7,8 @@
  * section per agent (prompt evolution with diffs and the cases behind each change, beam lineage) · spend by role
  * and round · every unit of the search.
  */
-import { MODEL_ROLES } from '../../core/llm';
-import { agentOrder, type RunRecord } from '../../core/run-record';
+import { MODEL_ROLES } from '../../core/contracts/llm';
+import { agentOrder, type RunRecord } from '../../core/contracts/run-record';
 import { AGENT_COLORS, ciBars, ROLE_COLORS, stackedBars, xyChart, type Series } from './charts';
 import { agentSection } from './evolution';
 import { fmt, html, Safe, slug } from './html';

@@ -4,9 +4,9 @@
  * nothing. When the run kept its own ledger (`totals.ledger`, recorded by the workflows), it is reported next to
  * this one as a cross-check. Pure.
  */
-import { addLedgers, emptyLedger, spendOf, type Ledger } from '../../core/ledger';
-import { MODEL_ROLES, type ModelRole } from '../../core/llm';
-import type { RunRecord } from '../../core/run-record';
+import { addLedgers, emptyLedger, spendOf, type Ledger } from '../../core/contracts/ledger';
+import { MODEL_ROLES, type ModelRole } from '../../core/contracts/llm';
+import type { RunRecord } from '../../core/contracts/run-record';
 
 export interface SpendRow {
   label: string;

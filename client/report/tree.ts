@@ -3,7 +3,7 @@
  * prompt that entered the search (filled when it entered a beam, hollow when it was cut at once), grey crosses for
  * rejected candidates (R ≤ 0), and the path from the seed to the winning prompt drawn in the accent colour.
  */
-import type { RunRecord } from '../../core/run-record';
+import type { RunRecord } from '../../core/contracts/run-record';
 import { html, type Safe } from './html';
 import type { AgentLineage, LineageNode, RejectedCandidate } from './lineage';
 

@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
-import { ALL_SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { findTemporalCli } from './binary';
 import { homePaths, maspoHome, type HomePaths } from './paths';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { buildEvaluateInput, parseConfigText } from '../../client/config';
-import type { EvaluateInput } from '../../core/evaluation';
+import type { EvaluateInput } from '../../core/contracts/evaluate';
 import { createMaspoWorkers, runWorkers } from '../../workers/worker';
 import { TRAP_CHAIN_MAS } from '../../fixtures/search-config';
 

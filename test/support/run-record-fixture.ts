@@ -5,12 +5,12 @@
  * `hostile` text may be put into the prompts and the case (escaping tests).
  */
 import path from 'node:path';
-import { emptyLedger, recordCall, type Ledger } from '../../core/ledger';
-import type { ModelRole } from '../../core/llm';
-import type { BeamNode } from '../../core/maspo/node';
-import type { MisalignmentCase } from '../../core/maspo/types';
-import type { ParentOutcome } from '../../core/optimization';
-import { RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type StepRecord } from '../../core/run-record';
+import { emptyLedger, recordCall, type Ledger } from '../../core/contracts/ledger';
+import type { ModelRole } from '../../core/contracts/llm';
+import type { BeamNode } from '../../core/search/node';
+import type { MisalignmentCase } from '../../core/search/types';
+import type { ParentOutcome } from '../../core/contracts/optimize';
+import { RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type StepRecord } from '../../core/contracts/run-record';
 import { parseConfigText } from '../../client/config';
 import { buildOptimizeInput } from '../../client/optimize';
 import { tinySearchYaml } from './evaluation';

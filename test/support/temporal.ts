@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { maspoDataConverter } from '../../activities/payloads/settings';
 import { findTemporalCliSync, isShebangScript } from '../../client/temporal/binary';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfigText } from '../../client/config';
 import { buildOptimizeInput, startOptimization } from '../../client/optimize';
-import type { OptimizeInput, OptimizeResult } from '../../core/optimization';
+import type { OptimizeInput, OptimizeResult } from '../../core/contracts/optimize';
 import { startWorkers } from './evaluation';
 
 export async function runTinySearch(e: TestWorkflowEnvironment, o: { id: string; yaml: string; cacheDir: string }): Promise<{ input: OptimizeInput; result: OptimizeResult; queue: string }> {

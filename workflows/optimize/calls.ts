@@ -4,7 +4,7 @@
  * calling workflow. Prompts, parsing, counting and the order of the calls are core/maspo's; this file only wires.
  */
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
-import type { CandidateInput, CandidateResult, SearchContext } from '../../core/optimization';
+import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
 import { evaluation, llmActivity } from '../activities';
 

@@ -4,8 +4,8 @@
  * nothing in flight is lost. Definitions only: the client imports them too.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CallTotals } from '../../core/optimization';
-import type { Budget, BudgetChange } from '../../core/ledger';
+import type { CallTotals } from '../../core/contracts/optimize';
+import type { Budget, BudgetChange } from '../../core/contracts/ledger';
 import type { StepProgress } from './units';
 
 export type SearchControl = 'running' | 'paused' | 'stopping';

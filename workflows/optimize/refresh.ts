@@ -4,7 +4,7 @@
  * current global best on a fresh batch: J_new = R(p, p_best) (the centred win rate, win rate − 0.5).
  * The body is units.ts `runRefresh`; the round applies the rewards (core/maspo/search.ts `applyRefresh`).
  */
-import type { RefreshInput, RefreshResultData } from '../../core/optimization';
+import type { RefreshInput, RefreshResultData } from '../../core/contracts/optimize';
 import { runRefresh } from './units';
 import { workflowIo } from './calls';
 import { evaluateCandidate } from './candidate';

@@ -4,12 +4,12 @@
  * whose state is part of the search state, and the state is checked for consistency after every unit.
  */
 import { condition, executeChild, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { graphOf } from '../../core/graph';
-import { addTotals, emptyTotals, type BaselineItem, type CallTotals, type RoundSummary, type SearchContext } from '../../core/optimization';
-import { promptMap, type SearchState } from '../../core/maspo/state';
-import { searchRound } from '../../core/maspo/search';
-import { reservedCalls } from '../../core/maspo/plan';
-import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Ledger } from '../../core/ledger';
+import { graphOf } from '../../core/common/graph';
+import { addTotals, emptyTotals, type BaselineItem, type CallTotals, type RoundSummary, type SearchContext } from '../../core/contracts/optimize';
+import { promptMap, type SearchState } from '../../core/search/state';
+import { searchRound } from '../../core/search/search';
+import { reservedCalls } from '../../core/forecast/plan';
+import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Ledger } from '../../core/contracts/ledger';
 import { budgetSignal, controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';

@@ -4,12 +4,12 @@
  * misalignment buffers, PRNG state) so its history stays small however long the search is.
  */
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, executeChild, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addTotals, emptyTotals, evaluationTotals, mergeRound, type CallTotals, type OptimizeInput, type OptimizeResult, type StopReason } from '../../core/optimization';
-import { budgetChangeError, checkBudget, heldOutCalls, nextBudget, reservationFor, spendOf, type Budget } from '../../core/ledger';
-import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/maspo/state';
-import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/search-attributes';
-import { comparePairedRecords } from '../../core/paired-stats';
-import type { HeldOutResult } from '../../core/optimization';
+import { addTotals, emptyTotals, evaluationTotals, mergeRound, type CallTotals, type OptimizeInput, type OptimizeResult, type StopReason } from '../../core/contracts/optimize';
+import { budgetChangeError, checkBudget, heldOutCalls, nextBudget, reservationFor, spendOf, type Budget } from '../../core/contracts/ledger';
+import { currentUnit, initialSearchState, promptMap, type SearchState } from '../../core/search/state';
+import { SA_SCORE, SA_SPEND, SA_STATUS } from '../../core/contracts/search-attributes';
+import { comparePairedRecords } from '../../core/common/paired-stats';
+import type { HeldOutResult } from '../../core/contracts/optimize';
 import { evaluateMas } from '../evaluate';
 import { withPrompts } from '../run-mas';
 import { evaluation } from '../activities';

@@ -5,7 +5,7 @@
  * the next beam (core/maspo/search.ts `applyStep`).
  */
 import { setHandler } from '@temporalio/workflow';
-import type { StepInput, StepResult } from '../../core/optimization';
+import type { StepInput, StepResult } from '../../core/contracts/optimize';
 import { runStep } from './units';
 import { workflowIo } from './calls';
 import { evaluateCandidate } from './candidate';

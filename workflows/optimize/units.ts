@@ -24,9 +24,10 @@
  * Refresh (paper §3.4): the current best's runs on a batch, then every target prompt evaluated against them in mode
  * `'refresh'`: R(p, p_best). What the rewards do to the beam is core/maspo/search.ts `applyRefresh`.
  */
-import type { AgentSpec, DatasetRef, ItemView } from '../../core/evaluation';
-import { descendants, graphOf, predecessors, successors, terminalAgent } from '../../core/graph';
-import type { LlmResult, ModelRole } from '../../core/llm';
+import type { AgentSpec } from '../../core/contracts/mas';
+import type { DatasetRef, ItemView } from '../../core/contracts/dataset';
+import { descendants, graphOf, predecessors, successors, terminalAgent } from '../../core/common/graph';
+import type { LlmResult, ModelRole } from '../../core/contracts/llm';
 import {
   addTotals,
   countCall,
@@ -41,18 +42,18 @@ import {
   type SearchContext,
   type StepInput,
   type StepResult,
-} from '../../core/optimization';
-import { deriveSeed, hashString, Prng } from '../../core/prng';
-import type { ObservedUnit } from '../../core/maspo/calibration';
-import type { BeamNode } from '../../core/maspo/node';
-import { searchRound } from '../../core/maspo/search';
-import { currentUnit, promptMap, type SearchState } from '../../core/maspo/state';
-import { candidatePrompts } from '../../core/maspo/beam';
-import { comparisonsFor, rerunAgents, type PlannedComparison } from '../../core/maspo/comparisons';
-import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../core/maspo/misalignment';
-import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/maspo/prompts';
-import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/maspo/reward';
-import type { AgentInfo, Trace } from '../../core/maspo/types';
+} from '../../core/contracts/optimize';
+import { deriveSeed, hashString, Prng } from '../../core/common/prng';
+import type { ObservedUnit } from '../../core/forecast/calibration';
+import type { BeamNode } from '../../core/search/node';
+import { searchRound } from '../../core/search/search';
+import { currentUnit, promptMap, type SearchState } from '../../core/search/state';
+import { candidatePrompts } from '../../core/search/beam';
+import { comparisonsFor, rerunAgents, type PlannedComparison } from '../../core/search/comparisons';
+import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../core/search/misalignment';
+import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/search/prompts';
+import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/search/reward';
+import type { AgentInfo, Trace } from '../../core/search/types';
 import { mapBounded } from '../pool';
 import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../run-mas';
 

@@ -7,7 +7,7 @@
  * Adding a provider: a folder here with an `index.ts` exporting its `ProviderDefinition`, and one entry in
  * `registry.ts`.
  */
-import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../../../core/llm';
+import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../../../core/contracts/llm';
 
 /** What a provider returns: the result minus the fields the activity adds (cache flag, latency). */
 export type ProviderReply = Omit<LlmResult, 'cached' | 'latencyMs'>;

@@ -8,7 +8,7 @@
  */
 import { GoogleGenAI } from '@google/genai';
 import type { Content, GenerateContentParameters, GenerateContentResponse, GenerateContentResponseUsageMetadata } from '@google/genai';
-import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/llm';
+import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/contracts/llm';
 import { undiciWithoutOwnTimeouts } from '../../heartbeat';
 import type { CallOptions, LlmProvider, ProviderReply } from '../types';
 

@@ -12,7 +12,7 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/llm';
+import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/contracts/llm';
 import { undiciWithoutOwnTimeouts } from '../../heartbeat';
 import type { CallOptions, LlmProvider, ProviderReply } from '../types';
 

@@ -7,8 +7,8 @@
  * for the abort signal. The attempt number of a request counts its earlier calls on this provider instance, so
  * Temporal's retry of a failed call draws again.
  */
-import type { LlmRequest, ModelSpec } from '../../../../core/llm';
-import { SimWorldSchema } from '../../../../core/sim-config';
+import type { LlmRequest, ModelSpec } from '../../../../core/contracts/llm';
+import { SimWorldSchema } from '../../../../core/schema/sim-config';
 import { SimFaultError, drawFault, drawLatencyMs, emptyReply, requestDigest, truncateReply } from '../../../../sim/faults';
 import { respond } from '../../../../sim/world';
 import type { SimRequest } from '../../../../sim/world';

@@ -35,7 +35,7 @@
  * | tieBreak               | seeded                         | stable                            |
  */
 import { z } from 'zod';
-import type { RewardWeights, SearchSettings, TaskType } from './types';
+import type { RewardWeights, SearchSettings, TaskType } from '../search/types';
 
 const Weight = z.number().min(0).max(1);
 const WEIGHT_TOLERANCE = 1e-6;

@@ -10,7 +10,7 @@
  *   fresh batch per refresh.
  * Draw in a fixed order (beam order, then candidates) so replays consume the PRNG identically.
  */
-import type { Prng } from '../prng';
+import type { Prng } from '../common/prng';
 
 /** `poolSize` distinct indices of a dataset of `datasetSize` items (all of them if it is smaller), in draw order. */
 export function samplePool(datasetSize: number, poolSize: number, prng: Prng): number[] {

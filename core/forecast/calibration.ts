@@ -17,11 +17,11 @@
  * judge calls the fixed profile skips for identical outputs — the one thing the formula cannot know.
  * Pure arithmetic; the run comes in as the run record's units (core/run-record.ts).
  */
-import type { AgentGraph } from '../graph';
-import type { ModelRole } from '../llm';
-import type { RunRecord, UnitRecord } from '../run-record';
+import type { AgentGraph } from '../common/graph';
+import type { ModelRole } from '../contracts/llm';
+import type { RunRecord, UnitRecord } from '../contracts/run-record';
 import { addCalls as add, unitCalls, zeroCalls as zero, type RoleCalls, type SearchPlan, type TurnPlan } from './plan';
-import type { SearchSettings } from './types';
+import type { SearchSettings } from '../search/types';
 
 export type UnitKind = 'step' | 'refresh';
 const ROLES: readonly ModelRole[] = ['backbone', 'optimizer', 'judge'];

@@ -7,8 +7,8 @@
  * injected LLM caller, for tests and benchmarks without Temporal. Deterministic; no I/O of its own. `K` is what a
  * refresh hands its turn's first step (the best's runs on the shared batch), opaque here.
  */
-import { graphOf, type AgentGraph } from '../graph';
-import { Prng } from '../prng';
+import { graphOf, type AgentGraph } from '../common/graph';
+import { Prng } from '../common/prng';
 import { sampleBatch } from './batch';
 import { childrenOf, nextBeam, refreshTargets, rescoreBeam, updateBest } from './beam';
 import { casesForProposal, injectedItems, updateBuffer } from './misalignment';

@@ -23,8 +23,8 @@
  *   (union, first-seen order) go to the front of each of b's node batches, a random `maxInjectedQuestions` (5) of
  *   them when there are more.
  */
-import { predecessors, type AgentGraph } from '../graph';
-import type { Prng } from '../prng';
+import { predecessors, type AgentGraph } from '../common/graph';
+import type { Prng } from '../common/prng';
 import type { ItemVerdicts } from './reward';
 import type { MisalignmentCase, SearchSettings } from './types';
 

@@ -21,7 +21,7 @@
  * missing from the beam can be replaced by a worse node; fixed: the best is put back into the beam if missing, and
  * ties favour the incumbent, so the anchor moves only to a strictly better node (J > ε).
  */
-import type { Prng } from '../prng';
+import type { Prng } from '../common/prng';
 import type { Proposal } from './prompts-optimizer';
 import type { SearchSettings } from './types';
 import type { BeamNode } from './node';

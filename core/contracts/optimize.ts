@@ -2,16 +2,18 @@
  * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
  * small accounting helpers; the search state and its arithmetic live in core/maspo/.
  */
-import type { AgentOutput, DatasetRef, EvaluateOptions, EvaluateResult, ItemView, MasSpec } from './evaluation';
-import type { AccuracySummary } from './stats';
-import type { PairedComparison } from './paired-stats';
+import type { AgentOutput, EvaluateOptions, EvaluateResult } from './evaluate';
+import type { DatasetRef, ItemView } from './dataset';
+import type { MasSpec } from './mas';
+import type { AccuracySummary } from '../common/stats';
+import type { PairedComparison } from '../common/paired-stats';
 import type { SearchAttributePair } from '@temporalio/common';
 import { startingAttributes } from './search-attributes';
 import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
-import type { BeamNode } from './maspo/node';
-import type { SearchState } from './maspo/state';
-import type { ItemVerdicts, RewardBreakdown, VerdictTally } from './maspo/reward';
-import type { MisalignmentCase, SearchSettings } from './maspo/types';
+import type { BeamNode } from '../search/node';
+import type { SearchState } from '../search/state';
+import type { ItemVerdicts, RewardBreakdown, VerdictTally } from '../search/reward';
+import type { MisalignmentCase, SearchSettings } from '../search/types';
 import { addLedgers, emptyLedger, recordCall, type Budget, type Ledger, type RunPricing, type TokenPrice } from './ledger';
 
 /** Everything every workflow of one run needs besides the search state. */

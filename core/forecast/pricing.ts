@@ -1,6 +1,6 @@
 /**
- * Dollar forecast for a planned search (`maspo plan`): a default price table, the config's `prices:` override
- * schema, per-call token estimates and the arithmetic calls × tokens × price. Pure: no I/O, no clock.
+ * Dollar forecast for a planned search (`maspo plan`): a default price table (the config's `prices:` override is
+ * validated by core/schema/prices.ts), per-call token estimates and the arithmetic calls × tokens × price. Pure: no I/O, no clock.
  *
  * PRICES ARE LIST PRICES IN USD PER 1M TOKENS AS PUBLISHED BY THE PROVIDERS (snapshot, late 2025), WITHOUT
  * discounts (cached input, batch APIs), long-context surcharges or taxes. They change: check them against your
@@ -27,28 +27,23 @@
  * - judge input = the judge prompt's fixed text (measured the same way) + question + two replies.
  * Real prompts grow as the optimizer lengthens them; the response cache only lowers the paid calls.
  */
-import { z } from 'zod';
-import { buildJudgePrompt, buildOptimizerPrompt } from './maspo/prompts';
-import { graphOf, predecessors, successors } from './graph';
-import { callCostUsd, type RunPricing } from './ledger';
-import { addCalls, zeroCalls, type RoleCalls } from './maspo/plan';
-import type { SearchSettings } from './maspo/types';
+import { buildJudgePrompt, buildOptimizerPrompt } from '../search/prompts';
+import { graphOf, predecessors, successors } from '../common/graph';
+import { callCostUsd, type RunPricing } from '../contracts/ledger';
+import { addCalls, zeroCalls, type RoleCalls } from './plan';
+import type { SearchSettings } from '../search/types';
 
 export type Role = 'backbone' | 'optimizer' | 'judge';
 export const ROLES: readonly Role[] = ['backbone', 'optimizer', 'judge'];
 
-/** USD per 1M input tokens and per 1M output tokens. */
-export const ModelPriceSchema = z
-  .object({
-    input: z.number().nonnegative().max(10_000),
-    output: z.number().nonnegative().max(10_000),
-  })
-  .strict();
-export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+/** USD per 1M input tokens and per 1M output tokens (validated at the edge by core/schema/prices.ts). */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
 
 /** Config `prices:` — model name (or `prefix*`) → { input, output } USD per 1M tokens; overrides the defaults. */
-export const PricesSchema = z.record(z.string().min(1), ModelPriceSchema);
-export type Prices = z.infer<typeof PricesSchema>;
+export type Prices = Record<string, ModelPrice>;
 
 /**
  * Default LIST prices (USD / 1M tokens, standard tier, no caching or batch discount, snapshot late 2025).
@@ -219,7 +214,7 @@ export interface PlanCalls {
 }
 
 /** Calls of the post-search held-out evaluation (defined with the budget arithmetic, which workflows import). */
-export { heldOutCalls } from './ledger';
+export { heldOutCalls } from '../contracts/ledger';
 
 export function forecastCost(
   plan: PlanCalls,

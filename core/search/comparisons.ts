@@ -10,7 +10,7 @@
  *   on the terminal itself shows exactly the pair the global comparison shows, so it is not sent again: it is
  *   marked `reuseGlobal` and takes the global verdict (reward.ts).
  */
-import { descendants, successors, terminalAgent, type AgentGraph } from '../graph';
+import { descendants, successors, terminalAgent, type AgentGraph } from '../common/graph';
 import type { ComparisonKind, SearchSettings } from './types';
 
 export interface PlannedComparison {

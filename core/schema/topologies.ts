@@ -6,8 +6,8 @@
  * The prompt texts are maspo's own. Every root prompt uses `{{question}}`; every agent with predecessors also
  * uses `{{context}}` (core/template.ts `checkTemplate`).
  */
-import type { Edge } from './graph';
-import type { AgentSpec, MasSpec } from './evaluation';
+import type { Edge } from '../common/graph';
+import type { AgentSpec, MasSpec } from '../contracts/mas';
 
 export const PRESETS = ['chain', 'summarize', 'debate', 'llm-aggregator', 'debate-aggregator', 'hierarchical'] as const;
 export type Preset = (typeof PRESETS)[number];

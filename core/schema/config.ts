@@ -6,13 +6,13 @@
  * resolved `EvaluateInput` instead.
  */
 import { z } from 'zod';
-import { GraphError, graphOf, validateGraph, predecessors } from './graph';
-import { MODEL_ROLES } from './llm';
-import { checkTemplate } from './template';
+import { GraphError, graphOf, validateGraph, predecessors } from '../common/graph';
+import { MODEL_ROLES } from '../contracts/llm';
+import { checkTemplate } from '../common/template';
 import { SimWorldSchema } from './sim-config';
-import { PricesSchema } from './pricing';
-import { BENCHMARK_FORMATS, type BenchmarkFormat } from './evaluation';
-import { OptimizeSchema, requireSearchModels } from './maspo/settings';
+import { PricesSchema } from './prices';
+import { BENCHMARK_FORMATS, type BenchmarkFormat } from '../contracts/dataset';
+import { OptimizeSchema, requireSearchModels } from './optimize';
 import { expandPreset, PRESET_LIMITS, PRESET_TASKS, PRESETS } from './topologies';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -11,7 +11,7 @@
  * - terminal: the agent under optimisation is the terminal; role, correctness and format together.
  * The candidate's position is decided by `orderFor`; the judge never knows which output is the candidate.
  */
-import { uniformFrom } from '../prng';
+import { uniformFrom } from '../common/prng';
 import { fence, fenceId } from './fence';
 import { FENCE_NOTICE, JUDGE_TITLES, taskRequirements } from './prompts-common';
 import type { AgentInfo, ComparisonKind, Order, PositionVerdict, Profile, SearchSettings, TaskType } from './types';

@@ -10,7 +10,7 @@
  *
  * Reply format: <analysis>…</analysis> <modification>…</modification> <prompt>…</prompt>.
  */
-import { checkTemplate, placeholdersOf } from '../template';
+import { checkTemplate, placeholdersOf } from '../common/template';
 import { fence, fenceId } from './fence';
 import { FENCE_NOTICE, OPTIMIZER_TITLE, taskRequirements } from './prompts-common';
 import type { AgentInfo, MisalignmentCase, Profile, TaskType, Trace } from './types';

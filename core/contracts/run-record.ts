@@ -6,12 +6,12 @@
  * with the LLM calls each unit made, by role. Its `prompts` are the winning prompts, so a record file is also
  * a prompts file (`evaluate --prompts run.json`). Pure types and helpers: no I/O.
  */
-import { graphOf, topologicalOrder } from './graph';
+import { graphOf, topologicalOrder } from '../common/graph';
 import type { ModelRole } from './llm';
 import type { Ledger, TokenPrice } from './ledger';
-import type { BeamNode } from './maspo/node';
-import type { MisalignmentCase } from './maspo/types';
-import type { CallTotals, HeldOutResult, OptimizeInput, OptimizeResult, ParentOutcome, RoundSummary } from './optimization';
+import type { BeamNode } from '../search/node';
+import type { MisalignmentCase } from '../search/types';
+import type { CallTotals, HeldOutResult, OptimizeInput, OptimizeResult, ParentOutcome, RoundSummary } from './optimize';
 
 export const RUN_RECORD_KIND = 'maspo-run-record';
 export const RUN_RECORD_VERSION = 1;

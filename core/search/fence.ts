@@ -12,7 +12,7 @@
  * Labels are short tokens without spaces (`question`, `A`, `trace2.output`). Readers (the simulator, tests) use
  * `readFences`, which returns blocks in order of appearance.
  */
-import { hashString } from '../prng';
+import { hashString } from '../common/prng';
 
 export interface Fenced {
   label: string;

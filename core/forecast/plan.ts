@@ -24,9 +24,9 @@
  * E = (beam size − 1) nodes (the study observed 1 with K = 2). The response cache (identical requests answered
  * once, e.g. upstream outputs of a question drawn twice) is not modelled: it can only lower the paid calls.
  */
-import { descendants, terminalAgent, topologicalOrder, type AgentGraph } from '../graph';
-import { comparisonsFor, judgeCallsPerItem, rerunAgents, type PlannedComparison } from './comparisons';
-import type { ComparisonKind, SearchSettings } from './types';
+import { descendants, terminalAgent, topologicalOrder, type AgentGraph } from '../common/graph';
+import { comparisonsFor, judgeCallsPerItem, rerunAgents, type PlannedComparison } from '../search/comparisons';
+import type { ComparisonKind, SearchSettings } from '../search/types';
 
 export interface RoleCalls {
   backbone: number;

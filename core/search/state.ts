@@ -12,8 +12,8 @@
  * Draws: `prngState` is the state of the run's single `Prng` (pool, batches, tie breaks, case sampling, in
  * schedule order): `const prng = Prng.fromState(state.prngState)` … `state.prngState = prng.getState()`.
  */
-import { graphOf, topologicalOrder, type AgentGraph } from '../graph';
-import { Prng, deriveSeed, hashString } from '../prng';
+import { graphOf, topologicalOrder, type AgentGraph } from '../common/graph';
+import { Prng, deriveSeed, hashString } from '../common/prng';
 import { samplePool } from './batch';
 import { seedNode, type BeamNode } from './node';
 import type { MisalignmentCase, SearchSettings } from './types';
