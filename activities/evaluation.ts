@@ -6,10 +6,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { datasetGrader, splitPart, type DatasetRef, type ItemView } from '../core/contracts/dataset';
 import type { GradeRequest, GradeResult } from '../core/contracts/evaluate';
-import { parseBenchmark, type BenchmarkItem } from './datasets/benchmarks';
-import { DatasetError } from './datasets/errors';
-import { parseJsonl, readDatasetFile, type DatasetItem } from './datasets/jsonl';
-import { simItems } from './datasets/sim';
+import { parseBenchmark, type BenchmarkItem } from '../datasets/benchmarks';
+import { DatasetError } from '../datasets/errors';
+import { parseJsonl, readDatasetFile, type DatasetItem } from '../datasets/jsonl';
+import { simItems } from '../datasets/sim';
 import { gradeOutput } from './graders/grade';
 
 /** A loaded item: plain items from sim/jsonl datasets, or benchmark items that carry their grader. */

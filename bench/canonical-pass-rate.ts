@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseBenchmark, type BenchmarkItem } from '../activities/datasets/benchmarks';
+import { parseBenchmark, type BenchmarkItem } from '../datasets/benchmarks';
 import { sandboxNotes } from '../activities/graders/code';
 import { gradeOutput } from '../activities/graders/grade';
 import { BENCHMARK_DEFAULT_PATHS } from '../core/schema/config';

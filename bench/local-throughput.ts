@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureServer, sizeServer, stopServers } from '../activities/llm/providers/local/server';
-import { maspoHome } from '../client/temporal/paths';
+import { maspoHome } from '../platform/home';
 
 const { values } = parseArgs({
   options: {

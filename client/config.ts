@@ -16,9 +16,9 @@ import { checkTemplate } from '../core/common/template';
 import { promptsFromFileContent } from '../core/contracts/run-record';
 import { MODEL_ROLES, type ModelSpec } from '../core/contracts/llm';
 import { PROVIDER_NAMES, providerDefinition } from '../activities/llm/providers/registry';
-import { DatasetError } from '../activities/datasets/errors';
-import { parseJsonl, readDatasetFile } from '../activities/datasets/jsonl';
-import { parseBenchmark } from '../activities/datasets/benchmarks';
+import { DatasetError } from '../datasets/errors';
+import { parseJsonl, readDatasetFile } from '../datasets/jsonl';
+import { parseBenchmark } from '../datasets/benchmarks';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -2,8 +2,8 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/common';
 import { ConfigError } from './config';
-import { DatasetError } from '../activities/datasets/errors';
-import { PayloadSettingsError } from '../activities/payloads/settings';
+import { DatasetError } from '../datasets/errors';
+import { PayloadSettingsError } from '../platform/payloads/settings';
 
 export class UsageError extends Error {
   constructor(message: string) {

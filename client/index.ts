@@ -29,7 +29,7 @@ export { assembleRunRecord, readRunRecord } from './run-record';
 export { renderReport } from './report/render';
 export { connectTemporal, type TemporalConnection } from './temporal/connection';
 /** For Clients built by hand: without it, payloads the workers claim-checked (> 16 KiB) cannot be read. */
-export { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
+export { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
 export { ensureTemporalCli } from './temporal/setup';
 export { ensureDevServer, stopDevServer, devServerStatus, registerSearchAttributes } from './temporal/dev-server';
 export { createMaspoWorkers, runWorkers, type MaspoWorkerOptions, type RoleLimits } from '../workers/worker';

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseBenchmark, type BenchmarkItem } from '../activities/datasets/benchmarks';
-import { DatasetError } from '../activities/datasets/errors';
+import { parseBenchmark, type BenchmarkItem } from '../datasets/benchmarks';
+import { DatasetError } from '../datasets/errors';
 import { gradeOutput } from '../activities/graders/grade';
 import { BENCHMARK_DEFAULT_PATHS } from '../core/schema/config';
 import { BENCHMARK_GRADERS, type BenchmarkFormat } from '../core/contracts/dataset';

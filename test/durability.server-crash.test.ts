@@ -12,7 +12,7 @@ import { startEvaluation } from '../client/evaluate';
 import { startDevServer, stopDevServer } from '../client/temporal/dev-server';
 import { SimWorldSchema } from '../core/schema/sim-config';
 import type { EvaluateResult } from '../core/contracts/evaluate';
-import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
+import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
 import { startSimServer, type SimServer } from '../sim/server';
 import { temporalCliForTests } from './support/temporal';
 import { tempHome } from './support/evaluation';

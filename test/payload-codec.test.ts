@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { BlobStore } from '../activities/payloads/blob-store';
+import { BlobStore } from '../platform/payloads/blob-store';
 import {
   CLAIM_CHECK_ENCODING,
   ClaimCheckCodec,
@@ -21,9 +21,9 @@ import {
   payloadSize,
   PREVIEW_METADATA_KEY,
   type ClaimCheckReference,
-} from '../activities/payloads/claim-check-codec';
-import { startCodecServer } from '../activities/payloads/codec-server';
-import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
+} from '../platform/payloads/claim-check-codec';
+import { startCodecServer } from '../platform/payloads/codec-server';
+import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
 import { startEvaluation } from '../client/evaluate';
 import { createMaspoWorkers, runWorkers } from '../workers/worker';
 import { CHAIN_YAML, inputFrom } from './support/evaluation';

@@ -28,7 +28,7 @@ import type { SearchSettings } from '../core/search/types';
 import type { SimWorldConfig } from '../core/schema/sim-config';
 import { generateTasks } from '../sim/tasks';
 import { searchOnSim } from '../fixtures/sim-search';
-import { simItems } from '../activities/datasets/sim';
+import { simItems } from '../datasets/sim';
 import type { DatasetRef } from '../core/contracts/dataset';
 import { createTestEnv } from './support/temporal';
 import { startWorkers, tempHome, tinySearchYaml } from './support/evaluation';

@@ -23,7 +23,7 @@ import { serverStatuses, stopServers } from '../activities/llm/providers/local/s
 import { buildEvaluateInput, parseConfigText } from '../client/config';
 import { startEvaluation } from '../client/evaluate';
 import { buildOptimizeInput, startOptimization } from '../client/optimize';
-import { maspoHome } from '../client/temporal/paths';
+import { maspoHome } from '../platform/home';
 import type { LlmRequest, LlmResult, ModelSpec } from '../core/contracts/llm';
 import { createMaspoWorkers, runWorkers } from '../workers/worker';
 import { useTestEnv } from './support/temporal';

@@ -13,7 +13,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { parse as parseYaml } from 'yaml';
 import { ALL_SEARCH_ATTRIBUTES, SA_RUN, searchAttributeFlags } from '../core/contracts/search-attributes';
 import { findTemporalCli, findTemporalCliSync, parseCliVersion, projectCliPath } from '../client/temporal/binary';
-import { maspoHome, homePaths } from '../client/temporal/paths';
+import { maspoHome, homePaths } from '../platform/home';
 import { ensureTemporalCli } from '../client/temporal/setup';
 import {
   devServerArgs,

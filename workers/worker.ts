@@ -11,8 +11,8 @@ import { createEvaluationActivities } from '../activities/evaluation';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';
 import { createProviders } from '../activities/llm/providers/registry';
-import { maspoDataConverter, payloadSettings } from '../activities/payloads/settings';
-import { maspoHome } from '../client/temporal/paths';
+import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
+import { maspoHome } from '../platform/home';
 import { installWorkerLogging } from './logging';
 
 export interface RoleLimits {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { findTemporalCliSync } from '../../client/temporal/binary';
 import { startDevServer, stopDevServer } from '../../client/temporal/dev-server';
-import { homePaths } from '../../client/temporal/paths';
+import { homePaths } from '../../platform/home';
 import { BAD_INPUT_CASES, type BadInputCase, type CaseGroup } from '../../fixtures/bad-input-corpus';
 
 /** The repository root: the nearest directory above this file with a package.json (works from dist/ too). */

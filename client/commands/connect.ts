@@ -2,7 +2,7 @@
  * How every command reaches Temporal: the cluster in TEMPORAL_ADDRESS, or the embedded dev server, whose CLI is
  * installed on first use (the idempotent `maspo setup`), so the first `maspo evaluate` on a fresh machine works.
  */
-import { payloadSettings } from '../../activities/payloads/settings';
+import { payloadSettings } from '../../platform/payloads/settings';
 import { connectTemporal, type TemporalConnection } from '../temporal/connection';
 import { ensureTemporalCli } from '../temporal/setup';
 

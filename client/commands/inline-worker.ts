@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { MaspoConfig } from '../../core/schema/config';
 import { MODEL_ROLES, type ModelRole } from '../../core/contracts/llm';
 import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
-import { maspoHome } from '../temporal/paths';
+import { maspoHome } from '../../platform/home';
 import { ConfigError } from '../config';
 import type { TemporalConnection } from '../temporal/connection';
 import { openTemporal } from './connect';

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CATALOGUE, CATALOGUE_NAMES, SMALLEST_MODEL, resolveLocalModel, UnknownLocalModelError } from '../../activities/llm/providers/local/catalogue';
 import { ensureLlamaServer, ensureModel } from '../../activities/llm/providers/local/install';
 import { ensureServer, serverStatuses, sizeServer, stopServers } from '../../activities/llm/providers/local/server';
-import { maspoHome } from '../temporal/paths';
+import { maspoHome } from '../../platform/home';
 import { loadConfig } from '../config';
 import { UsageError } from '../errors';
 import { positiveInteger } from './flags';

@@ -4,8 +4,8 @@
  * payloads read in full there; `maspo server codec` serves it alone (for a detached server or another UI).
  */
 import { Command } from 'commander';
-import { startCodecServer, type CodecServer } from '../../activities/payloads/codec-server';
-import { claimCheckCodec } from '../../activities/payloads/settings';
+import { startCodecServer, type CodecServer } from '../../platform/payloads/codec-server';
+import { claimCheckCodec } from '../../platform/payloads/settings';
 import { ensureTemporalCli } from '../temporal/setup';
 import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../temporal/dev-server';
 import { connectTemporal } from '../temporal/connection';

@@ -6,7 +6,7 @@ import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/w
 import { loadConfig } from '../config';
 import { UsageError } from '../errors';
 import { openTemporal } from './connect';
-import { maspoHome } from '../temporal/paths';
+import { maspoHome } from '../../platform/home';
 import { roleLimits } from './inline-worker';
 
 function parseConcurrency(value: string, previous: Partial<Record<ModelRole, RoleLimits>> = {}) {

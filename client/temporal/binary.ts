@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { homePaths, maspoHome } from './paths';
+import { homePaths, maspoHome } from '../../platform/home';
 
 export type TemporalCliSource = 'env' | 'path' | 'project' | 'download';
 

@@ -9,9 +9,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
-import { maspoDataConverter, payloadSettings } from '../../activities/payloads/settings';
+import { maspoDataConverter, payloadSettings } from '../../platform/payloads/settings';
 import { ensureDevServer, type DevServerOptions, type Log } from './dev-server';
-import { maspoHome } from './paths';
+import { maspoHome } from '../../platform/home';
 
 export interface TemporalConnection {
   client: Client;

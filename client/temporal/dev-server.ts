@@ -14,7 +14,7 @@ import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '
 import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { findTemporalCli } from './binary';
-import { homePaths, maspoHome, type HomePaths } from './paths';
+import { homePaths, maspoHome, type HomePaths } from '../../platform/home';
 
 export type Log = (line: string) => void;
 

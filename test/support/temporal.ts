@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
-import { maspoDataConverter } from '../../activities/payloads/settings';
+import { maspoDataConverter } from '../../platform/payloads/settings';
 import { findTemporalCliSync, isShebangScript } from '../../client/temporal/binary';
 
 let resolved: { path: string | undefined } | undefined;

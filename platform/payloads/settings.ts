@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { maspoHome } from '../../client/temporal/paths';
+import { maspoHome } from '../home';
 import { BlobStore } from './blob-store';
 import { ClaimCheckCodec, DEFAULT_THRESHOLD_BYTES } from './claim-check-codec';
 

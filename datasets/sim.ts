@@ -1,6 +1,6 @@
 /** Items of the simulated world: generated from a seed, never shipped as data (see sim/README.md). */
-import { generateTasks } from '../../sim/tasks';
-import { SimWorldSchema } from '../../core/schema/sim-config';
+import { generateTasks } from '../sim/tasks';
+import { SimWorldSchema } from '../core/schema/sim-config';
 import type { DatasetItem } from './jsonl';
 
 export function simItems(ref: { split: 'train' | 'test'; size: number; seed: number; world: Record<string, unknown> }): DatasetItem[] {

@@ -6,8 +6,8 @@
  *   - `letters` bounds multiple-choice answers (AQuA A–E, GPQA A–D); `code` carries what the sandbox needs.
  * Every line is validated; the first problem is reported as `<file>:<line>: <reason>` and rejects the file.
  */
-import type { BenchmarkFormat, HumanEvalTests } from '../../core/contracts/dataset';
-import { mbppTarget, type CodeTask } from '../../core/grading/code-program';
+import type { BenchmarkFormat, HumanEvalTests } from '../core/contracts/dataset';
+import { mbppTarget, type CodeTask } from '../core/grading/code-program';
 import { DatasetError } from './errors';
 import type { DatasetItem } from './jsonl';
 
