@@ -47,7 +47,7 @@ export default defineConfig(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'In the sandbox Date.now() is the workflow task\'s start time, not the clock: take timestamps from the input or an activity.' },
-        { object: 'Math', property: 'random', message: 'Use a seeded Prng (core/prng): the search must reproduce from the config seed.' },
+        { object: 'Math', property: 'random', message: 'Use a seeded Prng (core/common/prng): the search must reproduce from the config seed.' },
       ],
       'no-restricted-globals': [
         'error',

@@ -7,7 +7,7 @@ import { Client, WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/clien
 import type { EvaluateInput, EvaluateProgress, EvaluateResult } from '../core/contracts/evaluate';
 import { startingAttributes } from '../core/contracts/search-attributes';
 import type { evaluateMas } from '../workflows/evaluate';
-import { batchProgressQuery, evaluationStatusQuery } from '../workflows/messages';
+import { batchProgressQuery, evaluationStatusQuery } from '../workflows/evaluate-queries';
 import { awaitWithProgress } from './poll';
 
 export function configDigest(input: unknown): string {

@@ -4,13 +4,13 @@
 import { Client, WorkflowHandle, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { datasetGrader, type DatasetRef } from '../core/contracts/dataset';
 import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/contracts/optimize';
-import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery } from '../workflows/optimize/messages';
+import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery } from '../workflows/optimize/control';
 import { spendOf, type Budget, type BudgetChange } from '../core/contracts/ledger';
 import { resolveOptimizeSettings } from '../core/schema/optimize';
 import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, loadConfig, modelSpec, resolveDataset, type LoadedConfig } from './config';
 import { configDigest } from './evaluate';
-import { loadDatasetItems } from '../activities/evaluation';
+import { loadDatasetItems } from '../activities/dataset-items';
 import { runPricingFor } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import { awaitWithProgress } from './poll';

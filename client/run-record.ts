@@ -1,5 +1,5 @@
 /**
- * Assembles the run record of an optimize run (core/run-record.ts) from Temporal alone, with no workflow change:
+ * Assembles the run record of an optimize run (core/contracts/run-record.ts) from Temporal alone, with no workflow change:
  *
  *   run (`<id>`, one execution per round: continue-as-new) → input of the FIRST execution, result of the last,
  *     rounds `<id>/round-<r>` → units: `<id>/round-<r>/<agent>/step-<s>` (StepInput / StepResult) and

@@ -55,7 +55,7 @@ function decoder(converter: LoadedDataConverter) {
   return <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, (payloads?.payloads ?? []) as Payload[]);
 }
 
-/** The role of an LLM activity: its task queue is `<base>-llm-<role>` (workflows/activities.ts). */
+/** The role of an LLM activity: its task queue is `<base>-llm-<role>` (workflows/proxies.ts). */
 export function roleOfQueue(taskQueue: string | null | undefined): ModelRole | undefined {
   const m = /-llm-([a-z]+)$/.exec(taskQueue ?? '');
   return m && (MODEL_ROLES as readonly string[]).includes(m[1]) ? (m[1] as ModelRole) : undefined;

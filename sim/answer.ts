@@ -1,7 +1,7 @@
 /**
  * A small, lenient final-answer reader for the simulator's integer answers: the last `<answer>N</answer>`, else
  * the last "answer is N" / "answer: N", else the last integer in the text. Simulated successors read upstream
- * final answers with it, and tests use it to score chains. (The product's graders live in core/answer.ts and are
+ * final answers with it, and tests use it to score chains. (The product's graders live in core/grading/answer.ts and are
  * stricter: they never guess from a bare number.)
  */
 

@@ -1,5 +1,5 @@
 /**
- * The simulated pairwise judge. Answers a prompt built by core/maspo/prompts-judge.ts; recognised by its title line.
+ * The simulated pairwise judge. Answers a prompt built by core/search/prompts-judge.ts; recognised by its title line.
  *
  * Label-free (integrity rule): it reads the question from the fenced text and re-solves it with its own per-step
  * error rate (`judge.stepError`, the agent walk of sim/agent.ts with no upstream), then scores each shown output:

@@ -1,5 +1,5 @@
 /**
- * The simulated prompt optimizer. Answers a meta-prompt built by core/maspo/prompts-optimizer.ts (recognised by
+ * The simulated prompt optimizer. Answers a meta-prompt built by core/search/prompts-optimizer.ts (recognised by
  * its title line) with a new prompt: the parent edited by adding or removing lexicon directives (sim/lexicon.ts).
  *
  * Integrity: it reads only the meta-prompt text — the parent prompt, the traces and the cases it shows — never the

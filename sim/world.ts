@@ -11,7 +11,7 @@
  * Draws are `uniformFrom(world.seed, model, instructionDigest, question, sample, decision...)`, where sample is the
  * request's `seed` at temperature > 0 and 0 at temperature 0.
  *
- * Roles: a request whose prompt starts with one of MASPO's title lines (core/maspo/prompts-common.ts) is answered by
+ * Roles: a request whose prompt starts with one of MASPO's title lines (core/search/prompts-common.ts) is answered by
  * that role's module — the pairwise judge (sim/judge.ts), the prompt optimizer (sim/optimizer.ts) or the hand-off
  * summariser (sim/summary.ts); every other request by the backbone agent. The role is read from the request text
  * only, as a real endpoint would see it (the model label does not matter).

@@ -41,7 +41,7 @@ const ROWS = [
   unique_id: `test/${String(subject).toLowerCase().replace(/[^a-z]+/g, '_')}/${100 + i}.json`,
 }));
 const N = ROWS.length;
-const AGENTS = ['predictor', 'reflector']; // `preset: chain` (core/topologies.ts), one round
+const AGENTS = ['predictor', 'reflector']; // `preset: chain` (core/schema/topologies.ts), one round
 
 let env: TestWorkflowEnvironment | undefined;
 let sim: SimServer;

@@ -1,6 +1,6 @@
 /**
- * The pure spend arithmetic behind the budget cap (core/ledger.ts) and the calls a unit reserves
- * (core/maspo/plan.ts `reservedCalls`): pricing, cache hits free, sums, the worst case, the cap check, cap changes.
+ * The pure spend arithmetic behind the budget cap (core/contracts/ledger.ts) and the calls a unit reserves
+ * (core/forecast/plan.ts `reservedCalls`): pricing, cache hits free, sums, the worst case, the cap check, cap changes.
  */
 import { addLedgers, budgetChangeError, callCostUsd, checkBudget, emptyLedger, nextBudget, recordCall, reservationFor, spendOf, type RunPricing } from '../core/contracts/ledger';
 import { reservedCalls, unitCalls } from '../core/forecast/plan';

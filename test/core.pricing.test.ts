@@ -1,4 +1,4 @@
-/** core/pricing.ts: price lookup, the `prices:` schema, token estimates and the cost arithmetic on hand-computed cases. */
+/** core/forecast/pricing.ts: price lookup, the `prices:` schema, token estimates and the cost arithmetic on hand-computed cases. */
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import { DEFAULT_PRICES, estimateTokensPerCall, forecastCost, heldOutCalls, lookupPrice, type TokenEstimates } from '../core/forecast/pricing';
 import { PricesSchema } from '../core/schema/prices';

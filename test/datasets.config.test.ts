@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfigText, resolveDataset } from '../client/config';
-import { createEvaluationActivities } from '../activities/evaluation';
+import { createEvaluationActivities } from '../activities/dataset-items';
 import type { DatasetRef } from '../core/contracts/dataset';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'maspo-data-'));

@@ -1,5 +1,5 @@
 /**
- * Calibrated forecasts (core/maspo/calibration.ts): a run's calls against the plan of its own configuration give
+ * Calibrated forecasts (core/forecast/calibration.ts): a run's calls against the plan of its own configuration give
  * per-unit-kind ratios; another configuration's upper bound scaled by them is its expected call count.
  */
 import path from 'node:path';

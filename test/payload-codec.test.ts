@@ -1,5 +1,5 @@
 /**
- * The claim-check payload codec (activities/payloads): small payloads untouched, large ones gzipped or moved to the
+ * The claim-check payload codec (platform/payloads): small payloads untouched, large ones gzipped or moved to the
  * content-addressed store behind a readable reference, digests checked on read, clear errors for lost or damaged
  * blobs, the codec HTTP endpoint for the UI, and one real evaluation on the dev server whose LLM replies are above
  * 1 MiB: its history holds only references, and every large value reaches its reader intact.

@@ -124,7 +124,7 @@ test('dev server argv: persistence, loopback, update flags and every search attr
 describe('production deploy files', () => {
   const root = path.join(__dirname, '..');
 
-  test('create-namespace.sh registers exactly the search attributes of core/search-attributes.ts', () => {
+  test('create-namespace.sh registers exactly the search attributes of core/contracts/search-attributes.ts', () => {
     const script = fs.readFileSync(path.join(root, 'deploy/scripts/create-namespace.sh'), 'utf8');
     const block = /SEARCH_ATTRIBUTES="\n([\s\S]*?)\n"/.exec(script)?.[1] ?? '';
     const listed = block.split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/));

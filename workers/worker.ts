@@ -3,11 +3,11 @@
  * per model role on `<base>-llm-<role>` whose activity slots bound that role's concurrent LLM calls. All
  * share one set of providers and one persistent response cache. API keys are read here, from the worker's
  * own environment, and nowhere else. Every worker encodes payloads with the claim-check codec
- * (activities/payloads), configured from the same environment as the client's.
+ * (platform/payloads), configured from the same environment as the client's.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
-import { createEvaluationActivities } from '../activities/evaluation';
+import { createEvaluationActivities } from '../activities/dataset-items';
 import { createLlmActivities } from '../activities/llm/activity';
 import { ResponseCache } from '../activities/llm/cache';
 import { createProviders } from '../activities/llm/providers/registry';

@@ -9,9 +9,9 @@ import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts
 import { preview, type EvaluateProgress, type ItemRecord } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
 import type { ModelSpec } from '../core/contracts/llm';
-import { evaluation, llmActivity } from './activities';
-import { batchProgressQuery } from './messages';
-import { mapBounded } from './pool';
+import { evaluation, llmActivity } from './proxies';
+import { batchProgressQuery } from './evaluate-queries';
+import { mapBounded } from './bounded';
 import { runMas } from './run-mas';
 
 export interface EvaluateBatchInput {

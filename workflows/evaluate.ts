@@ -9,9 +9,9 @@ import { chunkRange, type EvaluateInput, type EvaluateResult, type ItemRecord } 
 import { deriveSeed } from '../core/common/prng';
 import { SA_SCORE, SA_STATUS } from '../core/contracts/search-attributes';
 import { summarizeAccuracy } from '../core/common/stats';
-import { evaluation } from './activities';
+import { evaluation } from './proxies';
 import { evaluateBatch } from './evaluate-batch';
-import { evaluationStatusQuery, type EvaluationStatus } from './messages';
+import { evaluationStatusQuery, type EvaluationStatus } from './evaluate-queries';
 
 export async function evaluateMas(input: EvaluateInput): Promise<EvaluateResult> {
   const status: EvaluationStatus = { total: 0, done: 0, correct: 0, errors: 0, calls: 0, cachedCalls: 0, status: 'loading', runningBatches: [] };

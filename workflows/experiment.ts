@@ -7,7 +7,7 @@ import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workf
 import type { ExperimentResult, ExperimentRunResult } from '../core/contracts/experiment';
 import { searchAttributesOf, type OptimizeInput } from '../core/contracts/optimize';
 import { optimizeMas } from './optimize/run';
-import { mapBounded } from './pool';
+import { mapBounded } from './bounded';
 
 export interface ExperimentRun {
   /** `<variant>/seed-<n>`. */

@@ -1,6 +1,6 @@
 /**
  * The `code` grader: extracts the program from a model reply, assembles it with the item's prelude and tests
- * (core/code-program.ts) and runs it in the sandbox. Correct iff every test passes.
+ * (core/grading/code-program.ts) and runs it in the sandbox. Correct iff every test passes.
  */
 import { log } from '@temporalio/activity';
 import { assembleProgram, type CodeTask } from '../../core/grading/code-program';

@@ -1,7 +1,7 @@
 /**
  * Turns whatever a provider SDK threw into the one Temporal failure the retry policy acts on.
  *
- * Contract (see LLM_ERROR_TYPES in core/llm.ts):
+ * Contract (see LLM_ERROR_TYPES in core/contracts/llm.ts):
  *   429 → LlmRateLimited, retryable (an exhausted quota/credit is not: no retry can fix it)
  *   408, 409 → LlmError, retryable          5xx → LlmServerError, retryable
  *   network failure / reset → LlmError, retryable      timeout / abort → LlmTimeout, retryable

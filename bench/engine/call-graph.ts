@@ -12,7 +12,7 @@
  *     text, the producer in X's own workflow wins over one in an ancestor workflow, then the one that ended last;
  *  2. proposals → candidates: the calls of a candidate evaluation (`…/parent-i/cand-c`) depend on every optimizer
  *     call made for that parent in the step (the candidate set is de-duplicated over all of them). The parent is
- *     found by content: the proposal parsed from an optimizer reply (core/maspo/prompts `parseProposal`) appears in
+ *     found by content: the proposal parsed from an optimizer reply (core/search/prompts `parseProposal`) appears in
  *     the candidate's re-run request;
  *  3. units: the search is a sequence of units (`<run>/round-r/<agent>/refresh` and `…/step-s`), each of which
  *     needs the beams, best prompts and buffers left by the one before it, so every call of a unit depends on every

@@ -100,7 +100,7 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
     push(
       '### Workflow histories',
       '',
-      'Bytes as stored: payloads above the claim-check threshold are gzipped or moved to the blob store (activities/payloads); `-nocodec` turns that off.',
+      'Bytes as stored: payloads above the claim-check threshold are gzipped or moved to the blob store (platform/payloads); `-nocodec` turns that off.',
       '',
       '| scenario | executions | largest history | most events | largest event | total | claim-check store |',
       '|---|---:|---:|---:|---:|---:|---:|',

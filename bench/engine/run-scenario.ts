@@ -62,7 +62,7 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
   const home = path.join(dir, 'home');
   const callsFile = path.join(dir, 'calls.jsonl');
   const workflowId = `bench-${s.id}`;
-  // The claim-check store (activities/payloads) of this scenario: shared by the worker and this client, never the project's.
+  // The claim-check store (platform/payloads) of this scenario: shared by the worker and this client, never the project's.
   const payloadStore = path.join(dir, 'payloads');
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,9 +1,9 @@
 /**
  * `maspo plan <config> [--json] [--calibrate <run>]`: forecast the LLM calls, tokens and dollars of `maspo optimize
  * <config>` per role and per round, plus the held-out evaluation, WITHOUT calling any model. Calls come from
- * core/maspo/plan.ts (the call-count formula: an upper bound), tokens and dollars from core/pricing.ts (estimates,
+ * core/forecast/plan.ts (the call-count formula: an upper bound), tokens and dollars from core/forecast/pricing.ts (estimates,
  * list prices). `--calibrate` adds the EXPECTED calls: the upper bound scaled unit by unit by how many of its
- * forecast calls an earlier run of the same profile and strategy really made (core/maspo/calibration.ts) — read from
+ * forecast calls an earlier run of the same profile and strategy really made (core/forecast/calibration.ts) — read from
  * an exported run record, or from Temporal by workflow id (the only case that connects to a server).
  */
 import { Command } from 'commander';
@@ -29,7 +29,7 @@ import { isFreeProvider } from '../../activities/llm/providers/registry';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { UsageError } from '../errors';
 import { buildOptimizeInput } from '../optimize';
-import { loadDatasetItems } from '../../activities/evaluation';
+import { loadDatasetItems } from '../../activities/dataset-items';
 import { readRunRecord } from '../run-record';
 import { recordFromTemporal } from './report';
 
@@ -101,11 +101,11 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
     cost,
     ...(expected ? { expected } : {}),
     assumptions: [
-      'calls (upper bound; budget reservations use it): every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/maspo/plan.ts',
+      'calls (upper bound; budget reservations use it): every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/forecast/plan.ts',
       held
         ? `held-out: seed and optimised prompts on ${held.items} test items × ${held.agents} agents = ${2 * held.items * held.agents} backbone calls (cache hits for unchanged prompts lower this); skipped if the run is stopped`
         : 'held-out: none (optimize.heldOut: false)',
-      `tokens (estimates): ${assumptions.charsPerToken} chars/token, question ${assumptions.questionTokens} tokens, replies = ${frac.backbone} / ${frac.optimizer} / ${frac.judge} × maxTokens (backbone / optimizer / judge); prompts from the config's templates and the meta/judge prompts' fixed text — see core/pricing.ts`,
+      `tokens (estimates): ${assumptions.charsPerToken} chars/token, question ${assumptions.questionTokens} tokens, replies = ${frac.backbone} / ${frac.optimizer} / ${frac.judge} × maxTokens (backbone / optimizer / judge); prompts from the config's templates and the meta/judge prompts' fixed text — see core/forecast/pricing.ts`,
       'dollars: list prices (USD / 1M tokens, no caching or batch discounts) — check them and override with `prices:` in the config; unpriced models are reported, not guessed',
     ],
   };

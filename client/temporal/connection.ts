@@ -4,7 +4,7 @@
  *     (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE);
  *   - otherwise → the embedded dev server of this project (started on first use, reused afterwards).
  * The same settings serve the `Client` (grpc-js `Connection`) and, lazily, the worker's `NativeConnection`.
- * The Client decodes large payloads through the claim-check codec the workers encode with (activities/payloads).
+ * The Client decodes large payloads through the claim-check codec the workers encode with (platform/payloads).
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';

@@ -5,12 +5,12 @@
 import { deriveSeed, Prng } from '../common/prng';
 
 /**
- * How a final output is graded: `exact`/`numeric`/`choice` (core/answer.ts), `math` (core/math-equivalence.ts)
+ * How a final output is graded: `exact`/`numeric`/`choice` (core/grading/answer.ts), `math` (core/grading/math-equivalence.ts)
  * and `code` (the program runs against the item's tests in the sandbox; benchmark code datasets only).
  */
 export type Grader = 'exact' | 'numeric' | 'choice' | 'math' | 'code';
 
-/** The paper's benchmark files, each loaded in its own field layout (activities/datasets/benchmarks.ts). */
+/** The paper's benchmark files, each loaded in its own field layout (datasets/benchmarks.ts). */
 export const BENCHMARK_FORMATS = ['math-500', 'agieval-math', 'aqua', 'gpqa', 'mbpp', 'humaneval-et'] as const;
 export type BenchmarkFormat = (typeof BENCHMARK_FORMATS)[number];
 

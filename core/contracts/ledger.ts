@@ -2,12 +2,12 @@
  * Spend accounting and the budget cap of a search run. Pure: imported by the workflows (which account every call
  * and reserve before every unit) and by the client (which prices the models and shows the ledger).
  *
- * The ledger is per role inside `CallTotals` (core/optimization.ts); the run keeps one per round and per agent.
+ * The ledger is per role inside `CallTotals` (core/contracts/optimize.ts); the run keeps one per round and per agent.
  * Cache hits are free: their tokens are counted apart and cost nothing.
  *
  * Budget reservation (issue: a hard cap, never overshot by more than the calls already in flight): before a unit
  * (a Beam Refresh, a step, the held-out evaluation) starts, the run reserves that unit's WORST case — the call
- * count upper bound from core/maspo/plan.ts `unitCalls`, each call with the larger of the forecast input tokens
+ * count upper bound from core/forecast/plan.ts `unitCalls`, each call with the larger of the forecast input tokens
  * and the largest input seen so far for its role, and a reply of the role's full `maxTokens`. If the spend so far
  * plus that reservation would pass the cap, the unit is not started: the run stops at this boundary with
  * `budget_exhausted` and keeps its best prompts; raising the cap lets it go on.
@@ -15,7 +15,7 @@
 import type { ModelRole } from './llm';
 import { MODEL_ROLES } from './llm';
 
-/** USD per 1M input tokens and per 1M output tokens (core/pricing.ts resolves it from config and defaults). */
+/** USD per 1M input tokens and per 1M output tokens (core/forecast/pricing.ts resolves it from config and defaults). */
 export interface TokenPrice {
   input: number;
   output: number;

@@ -1,6 +1,6 @@
 /**
  * Data crossing the boundaries of the optimisation workflows (run → round → step → candidate). Pure types and
- * small accounting helpers; the search state and its arithmetic live in core/maspo/.
+ * small accounting helpers; the search state and its arithmetic live in core/search/.
  */
 import type { AgentOutput, EvaluateOptions, EvaluateResult } from './evaluate';
 import type { DatasetRef, ItemView } from './dataset';
@@ -44,7 +44,7 @@ export interface CallTotals {
   orderDisagreements: number;
   /** Optimizer replies without a usable prompt. */
   rejectedProposals: number;
-  /** Paid and cached calls, tokens and dollars per role (core/ledger.ts). Absent in payloads from before ledgers. */
+  /** Paid and cached calls, tokens and dollars per role (core/contracts/ledger.ts). Absent in payloads from before ledgers. */
   ledger?: Ledger;
 }
 

@@ -15,7 +15,7 @@
  * `reconcile` checks the formula itself against a run: each unit's forecast evaluated on the run's own decisions
  * (candidates evaluated per parent, refresh targets, batch items) against the calls the unit made. Equal, except
  * judge calls the fixed profile skips for identical outputs — the one thing the formula cannot know.
- * Pure arithmetic; the run comes in as the run record's units (core/run-record.ts).
+ * Pure arithmetic; the run comes in as the run record's units (core/contracts/run-record.ts).
  */
 import type { AgentGraph } from '../common/graph';
 import type { ModelRole } from '../contracts/llm';

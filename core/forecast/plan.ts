@@ -71,7 +71,7 @@ export const addCalls = (a: RoleCalls, b: RoleCalls): RoleCalls => ({ backbone: 
  * already ran the upstream agents and the best's baseline on its batch. `candidates`: the number of candidates each
  * parent really had evaluated, and `upstreamItems` the distinct items of the step's batches (the agents upstream
  * of the re-run set run once per item in a step, so batches that overlap share them) — a run's decisions, for
- * reconciling it with the formula (core/maspo/calibration.ts); by default C for every parent and no overlap.
+ * reconciling it with the formula (core/forecast/calibration.ts); by default C for every parent and no overlap.
  */
 export type PlanUnit =
   | { kind: 'step'; beamSize: number; afterRefresh?: boolean; candidates?: readonly number[]; upstreamItems?: number }

@@ -125,7 +125,7 @@ const PresetOverrideSchema = z
   .strict();
 
 /**
- * The preset form (core/topologies.ts): `{ preset, task, agents?, rounds?, overrides? }`, expanded here into the
+ * The preset form (core/schema/topologies.ts): `{ preset, task, agents?, rounds?, overrides? }`, expanded here into the
  * explicit form and then validated by it like a hand-written graph.
  */
 const PresetMasSchema = z
@@ -179,7 +179,7 @@ function isPresetForm(v: unknown): boolean {
 
 /**
  * The agent graph: EITHER explicit (`topology`, `agents`, `edges`) OR a preset
- * (`preset`, `task`, `agents?`, `rounds?`, `overrides?`; see core/topologies.ts), which is expanded into the
+ * (`preset`, `task`, `agents?`, `rounds?`, `overrides?`; see core/schema/topologies.ts), which is expanded into the
  * explicit form. Either way the output is the explicit form, validated the same way.
  */
 export const MasSchema = z.unknown().transform((v, ctx): z.output<typeof ExplicitMasSchema> => {
@@ -282,9 +282,9 @@ export const ConfigSchema = z
     models: ModelsSchema,
     sim: SimWorldSchema.default(SimWorldSchema.parse({})),
     evaluate: EvaluateOptionsSchema.default(EvaluateOptionsSchema.parse({})),
-    /** The prompt search (MASPO); absent = evaluation only. See core/maspo/settings.ts. */
+    /** The prompt search (MASPO); absent = evaluation only. See core/schema/optimize.ts. */
     optimize: OptimizeSchema.optional(),
-    /** Price overrides, USD per 1M tokens: { model (or prefix*): { input, output } }. See core/pricing.ts. */
+    /** Price overrides, USD per 1M tokens: { model (or prefix*): { input, output } }. See core/forecast/pricing.ts. */
     prices: PricesSchema.optional(),
   })
   .strict()

@@ -1,7 +1,7 @@
 /**
  * The `optimize:` section of the run config and its resolution into the flat `SearchSettings` a search workflow
  * carries. Parsed once at the edge (CLI / library); uses zod, so workflows import only the *type* from here
- * (`import type { SearchSettings } from '../core/maspo/types'`).
+ * (`import type { SearchSettings } from '../core/search/types'`).
  *
  * Defaults are the paper's (D=3, T=3, K=2, Ksub=2, |D|=50, |B|=10, α/β/θ = 0.4/0.4/0.2, lookahead 1 hop, Kmis=3).
  * The optimizer's temperature (paper 0.7) and the judge's (paper 0) are NOT set here: they belong to

@@ -4,7 +4,7 @@
  * explicit form (`MasSpec`) that the config schema and everything downstream already understand.
  *
  * The prompt texts are maspo's own. Every root prompt uses `{{question}}`; every agent with predecessors also
- * uses `{{context}}` (core/template.ts `checkTemplate`).
+ * uses `{{context}}` (core/common/template.ts `checkTemplate`).
  */
 import type { Edge } from '../common/graph';
 import type { AgentSpec, MasSpec } from '../contracts/mas';

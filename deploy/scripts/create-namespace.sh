@@ -4,7 +4,7 @@
 # attributes are left alone (a retention change of an existing namespace is applied with `namespace update`).
 # Based on temporalio/samples-server compose/scripts/create-namespace.sh, with its `$MAX_ATTdMPTS` typo fixed.
 #
-# The attribute list mirrors core/search-attributes.ts (ALL_SEARCH_ATTRIBUTES); keep the two in sync.
+# The attribute list mirrors core/contracts/search-attributes.ts (ALL_SEARCH_ATTRIBUTES); keep the two in sync.
 set -eu
 
 NAMESPACE=${DEFAULT_NAMESPACE:-default}

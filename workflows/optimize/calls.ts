@@ -1,12 +1,12 @@
 /**
  * The search units' I/O inside Temporal (units.ts `UnitIo`): each LLM call an activity on its role's
  * task queue, the dataset's items an activity, a candidate evaluation an `evaluateCandidate` child workflow of the
- * calling workflow. Prompts, parsing, counting and the order of the calls are core/maspo's; this file only wires.
+ * calling workflow. Prompts, parsing, counting and the order of the calls are core/search's; this file only wires.
  */
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
-import { evaluation, llmActivity } from '../activities';
+import { evaluation, llmActivity } from '../proxies';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 

@@ -10,7 +10,7 @@ import { promptMap, type SearchState } from '../../core/search/state';
 import { searchRound } from '../../core/search/search';
 import { reservedCalls } from '../../core/forecast/plan';
 import { addLedgers, checkBudget, reservationFor, spendOf, type Budget, type Ledger } from '../../core/contracts/ledger';
-import { budgetSignal, controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './messages';
+import { budgetSignal, controlSignal, roundProgressQuery, type RoundProgress, type SearchControl } from './control';
 import { refreshBeam } from './refresh';
 import { optimizeStep } from './step';
 
@@ -60,7 +60,7 @@ export async function optimizeRound(input: RoundInput): Promise<RoundOutput> {
   setHandler(roundProgressQuery, () => ({ ...progress, control, totals, unitsDone }));
   const stepWorkflowIdOf = (agentId: string, step: number) => `${base}/${agentId}/step-${step + 1}`;
 
-  // The units, their draws and what their results do to the state are core/maspo/search.ts's; here: the boundaries
+  // The units, their draws and what their results do to the state are core/search/search.ts's; here: the boundaries
   // (pause, stop, budget), progress, and each unit as a child workflow.
   await searchRound<BaselineItem[]>(settings, ctx.mas, state, {
     beforeUnit: async (unit, agent, plan) => {

@@ -12,8 +12,8 @@ import { comparePairedRecords } from '../../core/common/paired-stats';
 import type { HeldOutResult } from '../../core/contracts/optimize';
 import { evaluateMas } from '../evaluate';
 import { withPrompts } from '../run-mas';
-import { evaluation } from '../activities';
-import { budgetSignal, budgetUpdate, controlSignal, controlUpdate, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './messages';
+import { evaluation } from '../proxies';
+import { budgetSignal, budgetUpdate, controlSignal, controlUpdate, nextControl, runProgressQuery, type RunProgress, type SearchControl } from './control';
 import { optimizeRound } from './round';
 
 export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult> {

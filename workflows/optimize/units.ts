@@ -4,7 +4,7 @@
  * run. No Temporal import (like run-mas.ts): the workflows (step.ts, candidate.ts, refresh.ts) inject activities and
  * child workflows (calls.ts `workflowIo`); `searchInProcess` below injects a direct caller (e.g. the simulator, for
  * tests and benchmarks) and calls `evaluateCandidate` itself. Deterministic: no clock, no unseeded randomness, no
- * Node built-ins, and the calls are made in the same order either way. The arithmetic is core/maspo's.
+ * Node built-ins, and the calls are made in the same order either way. The arithmetic is core/search's.
  *
  * Step (paper Alg. 1, inner loop):
  *   1. traces: run the system with each beam parent's prompt on the mini-batch (other agents at their current
@@ -14,7 +14,7 @@
  *   3. candidates: one evaluation per distinct usable proposal (`io.candidate`).
  * Parents go through 1–3 side by side, each as soon as its own traces are in (`io.pipelinedParents()`, the
  * workflows' patch `pipelined-parents`; histories from before it ran every parent's traces first, one after another).
- * What the scored candidates do to the beam is core/maspo/search.ts `applyStep`.
+ * What the scored candidates do to the beam is core/search/search.ts `applyStep`.
  *
  * Candidate (paper §3): per item, re-run the agent and its descendants under the candidate on top of the parent's
  * upstream outputs (identical context for both), then ask the judge to compare candidate and parent outputs: the
@@ -22,7 +22,7 @@
  * its answer (terminal). Verdicts become R (reward.ts `jointReward`), misaligned items cases (misalignment.ts).
  *
  * Refresh (paper §3.4): the current best's runs on a batch, then every target prompt evaluated against them in mode
- * `'refresh'`: R(p, p_best). What the rewards do to the beam is core/maspo/search.ts `applyRefresh`.
+ * `'refresh'`: R(p, p_best). What the rewards do to the beam is core/search/search.ts `applyRefresh`.
  */
 import type { AgentSpec } from '../../core/contracts/mas';
 import type { DatasetRef, ItemView } from '../../core/contracts/dataset';
@@ -54,7 +54,7 @@ import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../co
 import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/search/prompts';
 import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/search/reward';
 import type { AgentInfo, Trace } from '../../core/search/types';
-import { mapBounded } from '../pool';
+import { mapBounded } from '../bounded';
 import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../run-mas';
 
 /** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
@@ -336,7 +336,7 @@ export async function runRefresh(io: UnitIo, input: RefreshInput): Promise<Refre
 export interface InProcessSearch {
   state: SearchState;
   prompts: Record<string, string>;
-  /** Calls of every unit (step, refresh), as a run record reports them (core/maspo/calibration.ts). */
+  /** Calls of every unit (step, refresh), as a run record reports them (core/forecast/calibration.ts). */
   units: ObservedUnit[];
   anchorShifts: number;
   /** Cases mined by the step evaluations. */
@@ -344,7 +344,7 @@ export interface InProcessSearch {
 }
 
 /**
- * A whole search without Temporal: every round through core/maspo/search.ts `searchRound`, every unit through the
+ * A whole search without Temporal: every round through core/search/search.ts `searchRound`, every unit through the
  * functions above with `io` (candidates evaluated directly, parents side by side). The same calls as the workflows
  * make (test/plan.forecast.test.ts compares them with a Temporal run). Mutates `state`.
  */

@@ -2,7 +2,7 @@
  * Activity proxies with named timeout/retry profiles. Workflows import only types from activities.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { EvaluationActivities } from '../activities/evaluation';
+import type { EvaluationActivities } from '../activities/dataset-items';
 import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/contracts/llm';
 
 /**
