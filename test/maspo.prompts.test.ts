@@ -10,6 +10,7 @@ import {
   orderFor,
   parseProposal,
   parseVerdict,
+  tolerantVerdict,
   proposalTraceSets,
   taskRequirements,
 } from '../core/search/prompts';
@@ -205,5 +206,29 @@ describe('parseVerdict', () => {
   test('a missing reply is unparseable (fixed) and a candidate win (faithful)', () => {
     expect(parseVerdict(null, 'fixed')).toBe('unparseable');
     expect(parseVerdict(undefined, 'faithful')).toBe('A');
+  });
+});
+
+describe('parseVerdict, tolerant (small local judges; fixed profile only)', () => {
+  test.each([
+    ['<choose>A</choose>', 'A'], // strict replies read as before
+    ['B', 'B'],
+    ['**A**.', 'A'],
+    [' tie\n', 'tie'],
+    ['The outputs compare as follows.\n<choose>B', 'B'], // one <choose> left unclosed at the end
+    ['<choose>A ', 'A'],
+    ['A is better.', 'unparseable'], // prose may name either output
+    ['E', 'unparseable'], // a letter that is no verdict (the judge answered the question)
+    ['Output B', 'unparseable'],
+    ['<choose>A</choose><choose>B', 'unparseable'],
+    ['', 'unparseable'],
+  ])('%j → %s', (reply, verdict) => {
+    expect(parseVerdict(reply, 'fixed', true)).toBe(verdict);
+    expect(tolerantVerdict(reply) === verdict || parseVerdict(reply, 'fixed') === verdict).toBe(true);
+  });
+
+  test('off by default and never in the faithful profile', () => {
+    expect(parseVerdict('B', 'fixed')).toBe('unparseable');
+    expect(parseVerdict('B', 'faithful', true)).toBe(parseVerdict('B', 'faithful'));
   });
 });

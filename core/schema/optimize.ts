@@ -92,6 +92,12 @@ export const OptimizeSchema = z
     beamRefresh: z.boolean().optional(),
     /** Judge both presentation orders (default: true in fixed, false in faithful). */
     judgeBothOrders: z.boolean().optional(),
+    /**
+     * fixed profile: `strict` (default) reads exactly one <choose>A|B|tie</choose>; `tolerant` also reads what small
+     * local judges write instead — a reply that is only the verdict ("B", "**A**.") or one <choose>X left unclosed at
+     * the end. Anything else stays unparseable (counted, scored as a tie).
+     */
+    verdictParsing: z.enum(['strict', 'tolerant']).optional(),
     /** Requirement string for optimizer and judge; default inferred from the dataset (`math` unless choice). */
     taskType: z.enum(['math', 'choice', 'code']).optional(),
     /** Hand-off summaries of at most N words instead of full outputs (default: faithful 30 / 50 for code, fixed off). */
@@ -118,6 +124,9 @@ export const OptimizeSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
+    if (o.profile === 'faithful' && o.verdictParsing !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['verdictParsing'], message: 'applies to the fixed profile only (faithful reads verdicts with the reference parser)' });
+    }
     if (o.batchSize > o.poolSize) {
       ctx.addIssue({ code: 'custom', path: ['batchSize'], message: `batchSize (${o.batchSize}) must not exceed poolSize (${o.poolSize})` });
     }
@@ -183,7 +192,7 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     beamRefresh,
     judgeBothOrders: o.judgeBothOrders ?? !faithful,
     taskType,
-    verdictParsing: faithful ? 'lenient' : 'strict',
+    verdictParsing: faithful ? 'lenient' : (o.verdictParsing ?? 'strict'),
     allowTieVerdict: !faithful,
     batchPerNode: faithful,
     parentCopies: faithful,

@@ -125,8 +125,12 @@ export function judgePrompts(
  * next </choose> (or the end) contains the letter "A" (so "Answer B" reads as A); otherwise A iff the last letter of the
  * upper-cased reply is A; a reply with no letter at all (or no reply) reads as A, i.e. a candidate win.
  */
-export function parseVerdict(reply: string | null | undefined, profile: Profile): PositionVerdict {
+export function parseVerdict(reply: string | null | undefined, profile: Profile, tolerant = false): PositionVerdict {
   const text = reply ?? '';
+  if (tolerant && profile === 'fixed') {
+    const strict = parseVerdict(text, 'fixed');
+    return strict === 'unparseable' ? tolerantVerdict(text) : strict;
+  }
   if (profile === 'faithful') {
     if (text.includes('<choose>') && text.includes('</choose>')) {
       const rest = text.slice(text.indexOf('<choose>') + '<choose>'.length);
@@ -144,5 +148,21 @@ export function parseVerdict(reply: string | null | undefined, profile: Profile)
   if (content === 'a') return 'A';
   if (content === 'b') return 'B';
   if (content === 'tie') return 'tie';
+  return 'unparseable';
+}
+
+/**
+ * What small local judges write instead of the tag, read only when nothing else in the reply could be a verdict:
+ * the whole reply is one verdict token (`B`, `**A**.`, `tie`), or the reply ends in a single unclosed `<choose>X`.
+ * A letter inside prose ("A is better", "Output B") stays unparseable: prose may name either output.
+ */
+export function tolerantVerdict(text: string): PositionVerdict {
+  const token = (s: string): PositionVerdict => {
+    const t = s.replace(/[*_`"'.!:)\]\s]+$/g, '').replace(/^[*_`"'(\[\s]+/g, '').toLowerCase();
+    return t === 'a' ? 'A' : t === 'b' ? 'B' : t === 'tie' ? 'tie' : 'unparseable';
+  };
+  const opens = [...text.matchAll(/<choose>/gi)];
+  if (opens.length === 1 && !/<\/choose>/i.test(text)) return token(text.slice(opens[0].index! + '<choose>'.length));
+  if (opens.length === 0 && !/<\/choose>/i.test(text)) return token(text);
   return 'unparseable';
 }

@@ -72,8 +72,11 @@ export interface SearchSettings {
   taskType: TaskType;
 
   // ---- profile semantics (derived; see settings.ts for the table) ----
-  /** `strict`: exactly one <choose>A|B|tie</choose>; `lenient`: the reference parser (study §3). */
-  verdictParsing: 'strict' | 'lenient';
+  /**
+   * `strict`: exactly one <choose>A|B|tie</choose>; `tolerant`: strict, else a reply that is only the verdict or one
+   * unclosed <choose>X at the end (small local judges); `lenient`: the reference parser (study §3).
+   */
+  verdictParsing: 'strict' | 'tolerant' | 'lenient';
   /** The judge is offered `<choose>tie</choose>`. */
   allowTieVerdict: boolean;
   /** Each beam node samples its own mini-batch (faithful) instead of one shared batch per step (fixed). */

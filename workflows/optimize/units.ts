@@ -303,7 +303,7 @@ async function judge(
   const requests = judgePrompts(settings, { kind: p.kind, question: item.question, agent: info(p.agentId), candidate, parent }, orders);
   const verdicts = await Promise.all(
     requests.map((r) =>
-      call(io, input.ctx, 'judge', r.prompt, 0, `${p.kind} · ${p.agentId} · item ${item.id} · ${r.order}`, totals).then((res) => parseVerdict(res.text, settings.profile)),
+      call(io, input.ctx, 'judge', r.prompt, 0, `${p.kind} · ${p.agentId} · item ${item.id} · ${r.order}`, totals).then((res) => parseVerdict(res.text, settings.profile, settings.verdictParsing === 'tolerant')),
     ),
   );
   return { item: item.index, kind: p.kind, agentId: p.agentId, orders, verdicts };

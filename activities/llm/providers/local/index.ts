@@ -7,7 +7,7 @@
  * failed call left as a retryable connection error, Temporal retried it, and the response cache answers every
  * call whose reply had already arrived, so nothing is paid for twice.
  */
-import type { LlmRequest, ModelSpec } from '../../../../core/llm';
+import type { LlmRequest, ModelSpec } from '../../../../core/contracts/llm';
 import { readOpenAiError } from '../openai/errors';
 import { openAiProvider } from '../openai/provider';
 import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, ProviderReply } from '../types';

@@ -126,7 +126,9 @@ async function startServer(ref: LocalModelRef, key: string, sizing: ServerSizing
   const logFile = path.join(paths.logsDir, `${key}.log`);
   const out = fs.openSync(logFile, 'a');
   const started = Date.now();
-  const child = spawn(binary.path, serverArgs({ modelPath, alias: key, port, sizing }), {
+  // MASPO_LLAMA_ARGS: extra llama-server flags, e.g. "--poll 0" when several servers share the cores.
+  const extra = (env.MASPO_LLAMA_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(binary.path, [...serverArgs({ modelPath, alias: key, port, sizing }), ...extra], {
     detached: true,
     stdio: ['ignore', out, out],
     env: { ...env, LLAMA_ARG_HOST: '127.0.0.1' },
