@@ -4,7 +4,7 @@
  * - SOURCE pass (default): the graph as written, type-only imports included and marked `type-only`
  *   (tsPreCompilationDeps). Checks who may import whom: core is self-contained, workflows import only core,
  *   workflows and the workflow SDK (activities as `import type` only), test/ and bench/ stay apart, no cycles.
- *       depcruise core workflows activities platform datasets workers client sim bench test fixtures
+ *       depcruise core workflows activities platform datasets workers client cli sim bench test fixtures
  * - RUNTIME pass (MASPO_DEPCRUISE_GRAPH=runtime): the graph after TypeScript erases type-only imports, i.e. what
  *   the Temporal bundler actually packs. Checks that nothing reachable from a workflow pulls zod, a Node built-in,
  *   a provider SDK or a non-workflow Temporal package. (A reachability rule cannot skip type-only edges, so this
@@ -105,20 +105,38 @@ const sourceRules = [
     to: { circular: true },
   },
   {
+    name: 'client-is-a-library',
+    comment:
+      'client/ is the library (index.ts is its front door); cli/ is the command line built on it: parse flags, call the ' +
+      'library, print. The library never imports the command line.',
+    severity: 'error',
+    from: { path: '^client/' },
+    to: { path: '^cli/' },
+  },
+  {
+    name: 'cli-is-the-top',
+    comment:
+      'cli/ is the top of the graph: nothing but cli/ itself imports it (bin/maspo.js requires dist/cli/main.js; tests ' +
+      'and benches spawn cli/main.ts as a process and call the library in client/).',
+    severity: 'error',
+    from: { pathNot: '^cli/' },
+    to: { path: '^cli/' },
+  },
+  {
     name: 'platform-is-infrastructure',
     comment:
       'platform/ (the maspo home directory, the claim-check payload codec and codec server) is shared by the client, the ' +
       'workers and tests: it imports only core/, platform/ and npm packages, never the code that uses it.',
     severity: 'error',
     from: { path: '^platform/' },
-    to: { path: '^(client|workers|workflows|activities|datasets|sim|bench|test|fixtures)/' },
+    to: { path: '^(client|cli|workers|workflows|activities|datasets|sim|bench|test|fixtures)/' },
   },
   {
     name: 'datasets-below-client',
     comment: 'datasets/ (loading items: sim, JSONL, benchmark files) is used by the client and the activities: it imports neither.',
     severity: 'error',
     from: { path: '^datasets/' },
-    to: { path: '^(client|workers|workflows|activities|bench|test|fixtures)/' },
+    to: { path: '^(client|cli|workers|workflows|activities|bench|test|fixtures)/' },
   },
   // core/ layers, bottom to top (core/README.md): common < grading, search < contracts < forecast < schema.
   // A layer imports only itself and the layers below it.

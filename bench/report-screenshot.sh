@@ -15,7 +15,7 @@ out=${OUT_DIR:-$(mktemp -d)}
 mkdir -p "$out" docs/img
 chromium=${CHROMIUM_PATH:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 [ -x "$chromium" ] || { echo "report-screenshot: no Chromium found (set CHROMIUM_PATH)" >&2; exit 2; }
-maspo() { node --import tsx client/main.ts "$@"; }   # the sources, so no build is needed
+maspo() { node --import tsx cli/main.ts "$@"; }   # the sources, so no build is needed
 
 if [ -n "${SERVER_PORT:-}" ]; then
   maspo server --detach --port "$SERVER_PORT" --ui-port $((SERVER_PORT + 1000))

@@ -5,7 +5,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 
-const entry = path.join(__dirname, '..', 'dist', 'client', 'main.js');
+const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write('maspo: not built yet; run `npm run build` (or `npm ci`) in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);

@@ -8,8 +8,11 @@
  *
  *   // the search: same shape — buildOptimizeInput → startOptimization → awaitOptimization (or pause/resume/stop
  *   // with controlOptimization; the result's `prompts` are what `applyPromptsFile`/`evaluate --prompts` take)
- *   // afterwards: assembleRunRecord(client, workflowId) → the run record (`maspo export`), renderReport(record) → HTML
+ *   // afterwards: assembleRunRecord(client, workflowId) → the run record (`maspo export`: exportRun), renderReport(record)
+ *   // → HTML (`maspo report`: writeReport); planReport(loaded) → the forecast (`maspo plan`); loadExperiment +
+ *   // startExperiment + writeExperiment (`maspo experiment`); statusReport(client, workflowId) (`maspo status`)
  *
+ * `withTemporal(config, 'auto', job)` connects the way the CLI does and runs the workers in this process when needed.
  * A worker must serve the task queue: `maspo worker`, or `createMaspoWorkers` + `runWorkers` in your process.
  */
 export { loadConfig, parseConfigText, buildEvaluateInput, resolveDataset, ConfigError } from './config';
@@ -24,10 +27,20 @@ export {
   setBudget,
   defaultOptimizationId,
 } from './optimize';
+export { optimizationResult, writePromptsFile, formatSearchProgress } from './optimize';
 export { applyPromptsFile } from './config';
-export { assembleRunRecord, readRunRecord } from './run-record';
+export { resolvePromptSet, startComparison, runComparison, formatComparison, type CompareResult } from './compare';
+export { planReport, formatPlan, loadCalibrationRecord, type PlanReport } from './plan';
+export { loadExperiment, startExperiment, writeExperiment, defaultExperimentId, defaultExperimentDir, type LoadedExperiment } from './experiment';
+export { statusReport, formatStatus, type StatusReport, type PendingCall } from './status';
+export { assembleRunRecord, readRunRecord, recordFromTemporal } from './run-record';
+export { exportRun, writeReport, runRecordJson } from './report/export';
 export { renderReport } from './report/render';
+export { formatEvaluation, formatOptimization } from './format';
+export { messageFor, exitCodeFor, UsageError } from './errors';
 export { connectTemporal, type TemporalConnection } from './temporal/connection';
+export { openTemporal, withConnection } from './connect';
+export { withTemporal, startWorkerService, workflowUrl, type WorkerMode, type WorkerService } from './workers';
 /** For Clients built by hand: without it, payloads the workers claim-checked (> 16 KiB) cannot be read. */
 export { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
 export { ensureTemporalCli } from './temporal/setup';

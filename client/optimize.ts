@@ -1,6 +1,7 @@
 /**
  * Library front door for the optimisation job: resolve a config into the run's input, start it, await it.
  */
+import { writeFile } from 'node:fs/promises';
 import { Client, WorkflowHandle, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { datasetGrader, type DatasetRef } from '../core/contracts/dataset';
 import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/contracts/optimize';
@@ -180,4 +181,14 @@ export async function controlOptimization(client: Client, workflowId: string, co
 export async function optimize(configFile: string, options: { client: Client; workflowId?: string }): Promise<WorkflowHandle<typeof optimizeMas>> {
   const input = await buildOptimizeInput(await loadConfig(configFile));
   return startOptimization(options.client, input, options.workflowId);
+}
+
+/** Waits for a search (running or finished) and returns its result. */
+export async function optimizationResult(client: Client, workflowId: string): Promise<OptimizeResult> {
+  return (await client.workflow.getHandle(workflowId).result()) as OptimizeResult;
+}
+
+/** Writes winning prompts as `{ agentId: prompt }` JSON: what `evaluate --prompts`, `compare` and `applyPromptsFile` take. */
+export async function writePromptsFile(file: string, prompts: Record<string, string>): Promise<void> {
+  await writeFile(file, `${JSON.stringify(prompts, null, 2)}\n`);
 }

@@ -21,6 +21,7 @@ import { DEFAULT_PRICES, lookupPrice } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/contracts/run-record';
 import { ConfigError } from './config';
+import { withConnection } from './connect';
 import { UsageError } from './errors';
 import { packageVersion } from './package-info';
 import { readExecution, type ChildRun, type ExecutionHistory, type LlmCallSeen } from './workflow-history';
@@ -233,4 +234,9 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
   }
   if (!Array.isArray(raw.units)) throw new ConfigError(`${file}: units: expected an array`);
   return raw;
+}
+
+/** An optimize run's record read from Temporal (connects like every command; closes the connection after). */
+export async function recordFromTemporal(workflowId: string): Promise<RunRecord> {
+  return withConnection((temporal) => assembleRunRecord(temporal.client, workflowId));
 }

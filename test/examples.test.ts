@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildEvaluateInput, loadConfig, readStructuredFile } from '../client/config';
-import { loadExperiment } from '../client/commands/experiment';
+import { loadExperiment } from '../client/experiment';
 import { buildOptimizeInput } from '../client/optimize';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../client/config';
-import { loadExperiment, startExperiment, writeExperiment } from '../client/commands/experiment';
+import { loadExperiment, startExperiment, writeExperiment } from '../client/experiment';
 import { experimentTable, summarizeExperiment, type ExperimentRunResult } from '../core/contracts/experiment';
 import { expandGrid, ExperimentGridSchema, mergeOptimize } from '../core/schema/experiment';
 import { emptyTotals } from '../core/contracts/optimize';

@@ -20,7 +20,7 @@
 import path from 'node:path';
 import { loadConfig, parseConfigText } from '../client/config';
 import { buildOptimizeInput, startOptimization } from '../client/optimize';
-import { planReport } from '../client/commands/plan';
+import { planReport } from '../client/plan';
 import { assembleRunRecord } from '../client/run-record';
 import { planSearch } from '../core/forecast/plan';
 import { optimizeSettings } from '../core/schema/optimize';

@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/chaos/bad-input.ts          (prints the scenario's figures and failures as JSON)
  *
- * Cases run two at a time (each is a `node --import tsx client/main.ts` process of about a second).
+ * Cases run two at a time (each is a `node --import tsx cli/main.ts` process of about a second).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +69,7 @@ function caseEnv(home: string, cliPath: string | undefined, temporalAddress: str
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'client', 'main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statusReport } from '../../client/commands/status';
+import { statusReport } from '../../client/status';
 import { SimWorldSchema } from '../../core/schema/sim-config';
 import { startSimServer } from '../../sim/server';
 import type { ChaosContext } from './context';

@@ -14,7 +14,7 @@ import { ensureTemporalCli } from '../../client/temporal/setup';
 import { startDevServer, stopDevServer, type DevServerHandle } from '../../client/temporal/dev-server';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'client', 'main.ts');
+const MAIN = path.join(ROOT, 'cli', 'main.ts');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,17 +1,11 @@
 /** `maspo evaluate <config>`: run the MAS over the dataset as a durable workflow and print accuracy with a CI. */
 import { Command } from 'commander';
-import { applyPromptsFile, buildEvaluateInput, loadConfig } from '../config';
-import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../evaluate';
-import { formatEvaluation } from '../format';
-import { progressReporter } from '../progress';
-import type { Client } from '@temporalio/client';
-import { hasWorkerPolling, withTemporal, workerOption, workflowUrl } from './inline-worker';
-
-async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
-  if (!(await hasWorkerPolling(client, namespace, taskQueue).catch(() => true))) {
-    process.stderr.write(`no worker polls task queue '${taskQueue}': start one with \`maspo worker --config <config>\` (the run waits for it)\n`);
-  }
-}
+import { applyPromptsFile, buildEvaluateInput, loadConfig } from '../../client/config';
+import { awaitEvaluation, defaultEvaluationId, startEvaluation } from '../../client/evaluate';
+import { formatEvaluation } from '../../client/format';
+import { progressReporter } from '../../client/progress';
+import { noWorkerWarning, withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
+import { workerOption } from '../flags';
 
 export function registerEvaluate(program: Command): void {
   program
@@ -24,7 +18,7 @@ export function registerEvaluate(program: Command): void {
     .addOption(workerOption())
     .option('--detach', 'start the workflow, print its id and exit without waiting')
     .option('--no-progress', 'do not show progress')
-    .action(async (file: string, opts: { json?: boolean; id?: string; prompts?: string; worker: 'auto' | 'inline' | 'none'; detach?: boolean; progress: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; id?: string; prompts?: string; worker: WorkerMode; detach?: boolean; progress: boolean }) => {
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
       if (opts.prompts) input.mas = await applyPromptsFile(input.mas, opts.prompts);
@@ -40,7 +34,9 @@ export function registerEvaluate(program: Command): void {
           }
           if (!opts.json) process.stderr.write(`started ${handle.workflowId}${inline ? ' (worker in this process)' : ''}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
           const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');
-          const hint = inline ? undefined : setTimeout(() => void warnIfNoWorker(temporal.client, temporal.namespace, input.taskQueue), 15_000);
+          const hint = inline
+            ? undefined
+            : setTimeout(() => void noWorkerWarning(temporal.client, temporal.namespace, input.taskQueue).then((w) => w && process.stderr.write(`${w}\n`)), 15_000);
           const result = await awaitEvaluation(temporal.client, handle, (p) => reporter.update(p)).finally(() => {
             clearTimeout(hint);
             reporter.stop();

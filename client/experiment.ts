@@ -1,21 +1,20 @@
 /**
- * `maspo experiment <grid>`: strategies × ablations × seeds of one base config as durable searches (one
- * `experimentGrid` workflow, each run an `optimizeMas` child evaluated on the held-out split), then a comparison
- * table in Markdown and JSON. Every variant is validated through the real `ConfigSchema` before anything starts.
+ * Experiments (`maspo experiment <grid>`): strategies × ablations × seeds of one base config as durable searches
+ * (one `experimentGrid` workflow, each run an `optimizeMas` child evaluated on the held-out split), then a
+ * comparison table in Markdown and JSON. Every variant is validated through the real `ConfigSchema` before anything
+ * starts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../../core/schema/config';
-import { experimentTable, summarizeExperiment, type ExperimentResult } from '../../core/contracts/experiment';
-import { expandGrid, ExperimentGridSchema, mergeOptimize, type ExperimentGrid } from '../../core/schema/experiment';
-import { SA_KIND, SA_RUN } from '../../core/contracts/search-attributes';
-import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../../workflows/experiment';
-import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from '../config';
-import { buildOptimizeInput } from '../optimize';
-import { withTemporal, workerOption } from './inline-worker';
+import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/schema/config';
+import { experimentTable, summarizeExperiment, type ExperimentResult } from '../core/contracts/experiment';
+import { expandGrid, ExperimentGridSchema, mergeOptimize, type ExperimentGrid } from '../core/schema/experiment';
+import { SA_KIND, SA_RUN } from '../core/contracts/search-attributes';
+import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../workflows/experiment';
+import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from './config';
+import { buildOptimizeInput } from './optimize';
 
 export interface LoadedExperiment {
   file: string;
@@ -52,9 +51,16 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
   return { file, grid, base, runs };
 }
 
+const gridName = (file: string) => path.basename(file).replace(/\.(ya?ml|json)$/i, '');
+
 export function defaultExperimentId(file: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `experiment-${path.basename(file).replace(/\.(ya?ml|json)$/i, '')}-${stamp}`;
+  return `experiment-${gridName(file)}-${stamp}`;
+}
+
+/** Where `writeExperiment` puts the results unless told: `<grid name>-results`. */
+export function defaultExperimentDir(file: string): string {
+  return `${gridName(file)}-results`;
 }
 
 export async function startExperiment(client: Client, exp: LoadedExperiment, workflowId: string): Promise<WorkflowHandle<typeof experimentGrid>> {
@@ -80,27 +86,4 @@ export async function writeExperiment(dir: string, exp: LoadedExperiment, workfl
   await writeFile(path.join(dir, 'experiment.md'), md);
   await writeFile(path.join(dir, 'experiment.json'), `${JSON.stringify({ workflowId, grid: exp.grid, variants: summarizeExperiment(result.runs), runs: result.runs }, null, 2)}\n`);
   return table;
-}
-
-export function registerExperiment(program: Command): void {
-  program
-    .command('experiment')
-    .description('run strategies × ablations × seeds of a base config as durable searches; write a held-out comparison table (Markdown + JSON)')
-    .argument('<grid>', 'experiment grid (YAML or JSON): { base: <config>, seeds: [..], variants: [{ name, optimize: {..} }] }')
-    .option('-o, --out <dir>', 'results directory for experiment.md and experiment.json (default: <grid name>-results)')
-    .option('--json', 'print the full result as JSON on stdout instead of the Markdown table')
-    .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
-    .addOption(workerOption())
-    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; worker: 'auto' | 'inline' | 'none' }) => {
-      const exp = await loadExperiment(file);
-      const dir = opts.out ?? `${path.basename(file).replace(/\.(ya?ml|json)$/i, '')}-results`;
-      await withTemporal(exp.base.config, opts.worker, async (temporal) => {
-        const handle = await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
-        process.stderr.write(`started ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
-        const result = await handle.result();
-        const table = await writeExperiment(dir, exp, handle.workflowId, result);
-        process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
-        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : table);
-      });
-    });
 }

@@ -1,14 +1,11 @@
-/** `maspo status <workflowId>`: state, progress, pending LLM calls with their retry state, and the result. */
-import { Command } from 'commander';
+/** A workflow's status (`maspo status <workflowId>`): state, progress, pending LLM calls with their retry state, and the result. */
 import type { Client } from '@temporalio/client';
-import { openTemporal } from './connect';
-import { messageFor } from '../errors';
-import { evaluationProgress } from '../evaluate';
-import { formatEvaluation } from '../format';
-import type { EvaluateResult } from '../../core/contracts/evaluate';
-import type { OptimizeResult } from '../../core/contracts/optimize';
-import { formatSearchProgress, optimizationProgress, type SearchProgressView } from '../optimize';
-import { formatOptimization } from './optimize';
+import { messageFor } from './errors';
+import { evaluationProgress } from './evaluate';
+import { formatEvaluation, formatOptimization } from './format';
+import type { EvaluateResult } from '../core/contracts/evaluate';
+import type { OptimizeResult } from '../core/contracts/optimize';
+import { formatSearchProgress, optimizationProgress, type SearchProgressView } from './optimize';
 
 export interface PendingCall {
   activityId: string;
@@ -76,33 +73,17 @@ export async function statusReport(client: Client, workflowId: string): Promise<
   return report;
 }
 
-export function registerStatus(program: Command): void {
-  program
-    .command('status')
-    .description('show a workflow: state, progress, LLM calls being retried (attempt, last error), result or failure')
-    .argument('<workflowId>', 'workflow id printed by evaluate')
-    .option('--json', 'print as JSON')
-    .action(async (workflowId: string, opts: { json?: boolean }) => {
-      const temporal = await openTemporal();
-      try {
-        const r = await statusReport(temporal.client, workflowId);
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-          return;
-        }
-        const out = [`${r.workflowId} · ${r.type} · ${r.status} · started ${r.startTime}${r.closeTime ? ` · closed ${r.closeTime}` : ''}`];
-        const sa = Object.entries(r.searchAttributes).map(([k, v]) => `${k}=${v}`).join(' ');
-        if (sa) out.push(`search attributes: ${sa}`);
-        if (r.progress) out.push(`progress: ${r.type === 'optimizeMas' ? formatSearchProgress(r.progress as SearchProgressView) : JSON.stringify(r.progress)}`);
-        for (const p of r.pending) {
-          out.push(`pending ${p.type} ${p.activityId} attempt ${p.attempt}${p.lastFailure ? ` · last error: ${p.lastFailure}` : ''}${p.nextAttemptAt ? ` · next attempt ${p.nextAttemptAt}` : ''}`);
-        }
-        if (r.result && r.type === 'evaluateMas') out.push(formatEvaluation(r.result as EvaluateResult, r.workflowId));
-        if (r.result && r.type === 'optimizeMas') out.push(formatOptimization(r.result as OptimizeResult, r.workflowId));
-        if (r.failure) out.push(`failure: ${r.failure}`);
-        process.stdout.write(`${out.join('\n')}\n`);
-      } finally {
-        await temporal.close();
-      }
-    });
+/** The report as terminal lines. */
+export function formatStatus(r: StatusReport): string {
+  const out = [`${r.workflowId} · ${r.type} · ${r.status} · started ${r.startTime}${r.closeTime ? ` · closed ${r.closeTime}` : ''}`];
+  const sa = Object.entries(r.searchAttributes).map(([k, v]) => `${k}=${v}`).join(' ');
+  if (sa) out.push(`search attributes: ${sa}`);
+  if (r.progress) out.push(`progress: ${r.type === 'optimizeMas' ? formatSearchProgress(r.progress as SearchProgressView) : JSON.stringify(r.progress)}`);
+  for (const p of r.pending) {
+    out.push(`pending ${p.type} ${p.activityId} attempt ${p.attempt}${p.lastFailure ? ` · last error: ${p.lastFailure}` : ''}${p.nextAttemptAt ? ` · next attempt ${p.nextAttemptAt}` : ''}`);
+  }
+  if (r.result && r.type === 'evaluateMas') out.push(formatEvaluation(r.result as EvaluateResult, r.workflowId));
+  if (r.result && r.type === 'optimizeMas') out.push(formatOptimization(r.result as OptimizeResult, r.workflowId));
+  if (r.failure) out.push(`failure: ${r.failure}`);
+  return out.join('\n');
 }

@@ -4,10 +4,11 @@
  * exact McNemar test.
  */
 import { Command } from 'commander';
-import { buildEvaluateInput, loadConfig } from '../config';
-import { formatComparison, resolvePromptSet, startComparison } from '../compare';
-import { progressReporter } from '../progress';
-import { withTemporal, workerOption, workflowUrl } from './inline-worker';
+import { buildEvaluateInput, loadConfig } from '../../client/config';
+import { formatComparison, resolvePromptSet, startComparison } from '../../client/compare';
+import { progressReporter } from '../../client/progress';
+import { withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
+import { workerOption } from '../flags';
 
 export function registerCompare(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function registerCompare(program: Command): void {
     .option('--json', 'print the full result (both evaluations with per-item records, and the paired statistics) as JSON on stdout')
     .addOption(workerOption())
     .option('--no-progress', 'do not show progress')
-    .action(async (file: string, opts: { a: string; b: string; json?: boolean; worker: 'auto' | 'inline' | 'none'; progress: boolean }) => {
+    .action(async (file: string, opts: { a: string; b: string; json?: boolean; worker: WorkerMode; progress: boolean }) => {
       // All input is validated before anything starts: config, dataset, both prompt sets, API keys.
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);

@@ -8,9 +8,9 @@ import { CATALOGUE, CATALOGUE_NAMES, SMALLEST_MODEL, resolveLocalModel, UnknownL
 import { ensureLlamaServer, ensureModel } from '../../activities/llm/providers/local/install';
 import { ensureServer, serverStatuses, sizeServer, stopServers } from '../../activities/llm/providers/local/server';
 import { maspoHome } from '../../platform/home';
-import { loadConfig } from '../config';
-import { UsageError } from '../errors';
-import { positiveInteger } from './flags';
+import { localServerDemand } from '../../client/local-llm';
+import { UsageError } from '../../client/errors';
+import { positiveInteger } from '../flags';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -54,15 +54,9 @@ export function registerLlm(program: Command): void {
     .option('--slots <n>', 'parallel slots (-np); default 4, or from --config', positiveInteger('--slots'))
     .option('--max-tokens <n>', 'longest reply a slot must hold; default 1024, or from --config', positiveInteger('--max-tokens'))
     .action(async (opts: { model: string; config?: string; slots?: number; maxTokens?: number }) => {
-      let concurrency = opts.slots ?? 4;
-      let maxTokens = opts.maxTokens ?? 1024;
-      if (opts.config) {
-        const { config } = await loadConfig(opts.config);
-        const roles = Object.values(config.models).filter((m): m is NonNullable<typeof m> => !!m && m.provider === 'local' && m.model === opts.model);
-        if (roles.length === 0) throw new UsageError(`${opts.config}: no model uses provider local with model ${opts.model}`);
-        concurrency = opts.slots ?? roles.reduce((s, m) => s + m.concurrency, 0);
-        maxTokens = opts.maxTokens ?? Math.max(...roles.map((m) => m.maxTokens));
-      }
+      const { concurrency, maxTokens } = opts.config
+        ? await localServerDemand(opts.config, opts.model, { slots: opts.slots, maxTokens: opts.maxTokens })
+        : { concurrency: opts.slots ?? 4, maxTokens: opts.maxTokens ?? 1024 };
       const h = await ensureServer(opts.model, sizeServer({ concurrency, maxTokens }), { home: maspoHome(), log: info });
       const s = h.state;
       print(`${h.reused ? 'already running' : 'started'}: ${s.model} · ${s.baseURL} · ${s.sizing.slots} slots × ${s.sizing.contextPerSlot} tokens · pid ${s.pid} · log ${s.logFile}`);

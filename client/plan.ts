@@ -1,17 +1,16 @@
 /**
- * `maspo plan <config> [--json] [--calibrate <run>]`: forecast the LLM calls, tokens and dollars of `maspo optimize
+ * The forecast of `maspo plan <config> [--json] [--calibrate <run>]`: the LLM calls, tokens and dollars of `maspo optimize
  * <config>` per role and per round, plus the held-out evaluation, WITHOUT calling any model. Calls come from
  * core/forecast/plan.ts (the call-count formula: an upper bound), tokens and dollars from core/forecast/pricing.ts (estimates,
  * list prices). `--calibrate` adds the EXPECTED calls: the upper bound scaled unit by unit by how many of its
  * forecast calls an earlier run of the same profile and strategy really made (core/forecast/calibration.ts) — read from
  * an exported run record, or from Temporal by workflow id (the only case that connects to a server).
  */
-import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { graphOf } from '../../core/common/graph';
-import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../../core/forecast/calibration';
-import { planSearch, type PlanOptions, type SearchPlan } from '../../core/forecast/plan';
-import type { RunRecord } from '../../core/contracts/run-record';
+import { graphOf } from '../core/common/graph';
+import { expectedPlan, observedUnits, realisationOf, reconcile, type Realisation, type Reconciliation } from '../core/forecast/calibration';
+import { planSearch, type PlanOptions, type SearchPlan } from '../core/forecast/plan';
+import type { RunRecord } from '../core/contracts/run-record';
 import {
   DEFAULT_PRICES,
   DEFAULT_TOKEN_ASSUMPTIONS,
@@ -24,14 +23,13 @@ import {
   type CostLine,
   type Prices,
   type TokenAssumptions,
-} from '../../core/forecast/pricing';
-import { isFreeProvider } from '../../activities/llm/providers/registry';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config';
-import { UsageError } from '../errors';
-import { buildOptimizeInput } from '../optimize';
-import { loadDatasetItems } from '../../activities/dataset-items';
-import { readRunRecord } from '../run-record';
-import { recordFromTemporal } from './report';
+} from '../core/forecast/pricing';
+import { isFreeProvider } from '../activities/llm/providers/registry';
+import { ConfigError, type LoadedConfig } from './config';
+import { UsageError } from './errors';
+import { buildOptimizeInput } from './optimize';
+import { loadDatasetItems } from '../activities/dataset-items';
+import { readRunRecord, recordFromTemporal } from './run-record';
 
 export interface PlanReport {
   config: string;
@@ -172,26 +170,8 @@ function reconciled(r: Reconciliation): string {
   return ROLES.map((role) => (r.made[role] === r.formula[role] ? `${role} ${num(r.made[role])} = ${num(r.formula[role])}` : `${role} ${num(r.made[role])} of ${num(r.formula[role])} (${num(r.formula[role] - r.made[role])} not requested)`)).join(' · ');
 }
 
-export function registerPlan(program: Command): void {
-  program
-    .command('plan')
-    .description('forecast the LLM calls, tokens and dollars of `maspo optimize <config>` per role and round, without calling any model')
-    .argument('<config>', 'run config with an `optimize:` section (YAML or JSON)')
-    .option('--json', 'print the forecast as JSON on stdout')
-    .option('--question-tokens <n>', `assumed tokens per question (default ${DEFAULT_TOKEN_ASSUMPTIONS.questionTokens})`)
-    .option('--calibrate <run>', 'also print the expected calls, from how many of its forecast calls an earlier run of the same strategy and profile made: a run record (maspo export -o run.json) or an optimize workflow id')
-    .action(async (file: string, opts: { json?: boolean; questionTokens?: string; calibrate?: string }) => {
-      const loaded = await loadConfig(file);
-      const q = opts.questionTokens === undefined ? undefined : Number(opts.questionTokens);
-      if (q !== undefined && !(Number.isFinite(q) && q >= 0)) throw new ConfigError(`--question-tokens: expected a non-negative number, got '${opts.questionTokens}'`);
-      const calibrate = opts.calibrate === undefined ? undefined : await calibrationRecord(opts.calibrate);
-      const report = await planReport(loaded, { tokens: q === undefined ? {} : { questionTokens: q }, calibrate });
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(report)}\n`);
-    });
-}
-
 /** A run record from a file (when the argument names one) or from Temporal (an optimize workflow id). */
-async function calibrationRecord(run: string): Promise<RunRecord> {
+export async function loadCalibrationRecord(run: string): Promise<RunRecord> {
   if (run.trim() === '') throw new UsageError('--calibrate: expected a run record file or an optimize workflow id');
   if (existsSync(run)) return readRunRecord(run);
   if (/\.json$/i.test(run)) throw new UsageError(`--calibrate: ${run}: no such file`);

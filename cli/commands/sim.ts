@@ -1,10 +1,8 @@
 /** `maspo sim serve`: the simulated LLM world behind an OpenAI-compatible HTTP endpoint. */
 import { Command } from 'commander';
-import { SimWorldSchema } from '../../core/schema/sim-config';
-import { formatConfigIssue } from '../../core/schema/config';
 import { startSimServer } from '../../sim/server';
-import { loadConfig, ConfigError } from '../config';
-import { portNumber } from './flags';
+import { resolveSimWorld } from '../../client/sim-world';
+import { portNumber } from '../flags';
 
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('the simulated LLM world (a deterministic simulator, not a model)');
@@ -16,17 +14,8 @@ export function registerSim(program: Command): void {
     .option('-p, --port <n>', 'port (0 = any free port)', portNumber('--port', { allowZero: true }), 8787)
     .option('--host <ip>', 'bind address', '127.0.0.1')
     .action(async (opts: { config?: string; world?: string; port: number; host: string }) => {
-      let raw: unknown = opts.config ? (await loadConfig(opts.config)).config.sim : {};
-      if (opts.world) {
-        try {
-          raw = JSON.parse(opts.world);
-        } catch (e) {
-          throw new ConfigError(`--world: invalid JSON (${(e as Error).message})`);
-        }
-      }
-      const parsed = SimWorldSchema.safeParse(raw);
-      if (!parsed.success) throw new ConfigError(`--world: sim.${formatConfigIssue(parsed.error)}`);
-      const server = await startSimServer({ world: parsed.data, port: opts.port, host: opts.host });
+      const world = await resolveSimWorld({ configFile: opts.config, world: opts.world });
+      const server = await startSimServer({ world, port: opts.port, host: opts.host });
       process.stderr.write(`simulated LLM world listening on ${server.url} (OpenAI-compatible: baseURL ${server.url}/v1); Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

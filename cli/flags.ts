@@ -1,5 +1,6 @@
-/** Parsers for flag values that several commands share; each names the flag in its one-line error. */
-import { InvalidArgumentError } from 'commander';
+/** Parsers and options for flag values that several commands share; each names the flag in its one-line error. */
+import { InvalidArgumentError, Option } from 'commander';
+import { WORKER_MODES } from '../client/workers';
 
 /** A TCP port (1–65535; 0 = any free port when `allowZero`). */
 export function portNumber(name: string, opts: { allowZero?: boolean } = {}) {
@@ -18,4 +19,11 @@ export function positiveInteger(name: string) {
     if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
     return n;
   };
+}
+
+/** The `--worker` option shared by every command that starts a job (client/workers.ts `withTemporal`). */
+export function workerOption(): Option {
+  return new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
+    .choices([...WORKER_MODES])
+    .default('auto');
 }

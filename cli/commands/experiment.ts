@@ -1,0 +1,29 @@
+/** `maspo experiment <grid>`: run a grid of searches (client/experiment.ts) and write its held-out comparison table. */
+import path from 'node:path';
+import { Command } from 'commander';
+import { defaultExperimentDir, defaultExperimentId, loadExperiment, startExperiment, writeExperiment } from '../../client/experiment';
+import { withTemporal, type WorkerMode } from '../../client/workers';
+import { workerOption } from '../flags';
+
+export function registerExperiment(program: Command): void {
+  program
+    .command('experiment')
+    .description('run strategies × ablations × seeds of a base config as durable searches; write a held-out comparison table (Markdown + JSON)')
+    .argument('<grid>', 'experiment grid (YAML or JSON): { base: <config>, seeds: [..], variants: [{ name, optimize: {..} }] }')
+    .option('-o, --out <dir>', 'results directory for experiment.md and experiment.json (default: <grid name>-results)')
+    .option('--json', 'print the full result as JSON on stdout instead of the Markdown table')
+    .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
+    .addOption(workerOption())
+    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; worker: WorkerMode }) => {
+      const exp = await loadExperiment(file);
+      const dir = opts.out ?? defaultExperimentDir(file);
+      await withTemporal(exp.base.config, opts.worker, async (temporal) => {
+        const handle = await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
+        process.stderr.write(`started ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
+        const result = await handle.result();
+        const table = await writeExperiment(dir, exp, handle.workflowId, result);
+        process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : table);
+      });
+    });
+}

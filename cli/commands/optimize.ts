@@ -1,0 +1,44 @@
+/** `maspo optimize <config>`: run the MASPO search as a durable workflow and print the winning prompts. */
+import { Command } from 'commander';
+import { loadConfig } from '../../client/config';
+import { formatOptimization } from '../../client/format';
+import { awaitOptimization, buildOptimizeInput, defaultOptimizationId, startOptimization, writePromptsFile } from '../../client/optimize';
+import { searchProgressReporter } from '../../client/progress';
+import { withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
+import { workerOption } from '../flags';
+
+export function registerOptimize(program: Command): void {
+  program
+    .command('optimize')
+    .description('jointly optimise every agent prompt with MASPO as a durable Temporal workflow; print the winning prompts')
+    .argument('<config>', 'run config with an `optimize:` section (YAML or JSON)')
+    .option('--json', 'print the full result as JSON on stdout')
+    .option('-o, --out <file>', 'write the winning prompts as JSON ({ agentId: prompt })')
+    .option('--id <workflowId>', 'workflow id (default: optimize-<name>-<UTC timestamp>)')
+    .addOption(workerOption())
+    .option('--detach', 'start the workflow, print its id and exit (then: maspo status / result / pause / stop)')
+    .option('--no-progress', 'do not show progress')
+    .option('--watch', 'show live progress on stderr even with --json (bars in a terminal, lines when piped)')
+    .action(async (file: string, opts: { json?: boolean; out?: string; id?: string; worker: WorkerMode; detach?: boolean; progress: boolean; watch?: boolean }) => {
+      const loaded = await loadConfig(file);
+      const input = await buildOptimizeInput(loaded);
+      await withTemporal(
+        loaded.config,
+        opts.worker,
+        async (temporal) => {
+          const handle = await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input));
+          const uiUrl = workflowUrl(temporal, handle.workflowId);
+          process.stderr.write(`started ${handle.workflowId}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
+          if (opts.detach) {
+            process.stdout.write(`${handle.workflowId}\n`);
+            return;
+          }
+          const reporter = searchProgressReporter(opts.watch || (!opts.json && opts.progress) ? (process.stderr.isTTY ? 'tty' : 'lines') : 'off');
+          const result = await awaitOptimization(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
+          if (opts.out) await writePromptsFile(opts.out, result.prompts);
+          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
+        },
+        { detach: opts.detach },
+      );
+    });
+}
