@@ -232,3 +232,20 @@ describe('parseVerdict, tolerant (small local judges; fixed profile only)', () =
     expect(parseVerdict('B', 'faithful', true)).toBe(parseVerdict('B', 'faithful'));
   });
 });
+
+describe('parseProposal, tolerant (small local optimizers; fixed profile only)', () => {
+  const parent = 'Solve it. Question: {{question}}';
+  test('a <prompt> cut off at the end of the reply is read, and the cut is listed as a repair', () => {
+    const p = parseProposal('<analysis>x</analysis>\n<prompt>Think in steps, then answer. Question: {{question}}', { parent, needsContext: false, tolerant: true });
+    expect(p).toEqual({ ok: true, prompt: 'Think in steps, then answer. Question: {{question}}', repaired: ['unclosed-prompt-tag'] });
+    expect(parseProposal('<prompt>Think in steps, then answer. Question: {{question}}', { parent, needsContext: false }).ok).toBe(false);
+  });
+
+  test('missing placeholders are appended as the reference does; other problems still reject', () => {
+    const p = parseProposal('<prompt>Review the solution and answer with one letter.</prompt>', { parent, needsContext: true, tolerant: true });
+    expect(p).toEqual({ ok: true, prompt: 'Review the solution and answer with one letter.\nQuestion: {{question}}\nContext: {{context}}', repaired: ['appended-question', 'appended-context'] });
+    expect(parseProposal('<prompt>Use {{hint}}. {{question}}</prompt>', { parent, needsContext: false, tolerant: true })).toMatchObject({ ok: false, reason: 'unknown-placeholder' });
+    expect(parseProposal('<prompt>Solve it. Question: {{question}}</prompt>', { parent, needsContext: false, tolerant: true })).toMatchObject({ ok: false, reason: 'identical-to-parent' });
+    expect(parseProposal('no tags at all', { parent, needsContext: false, tolerant: true })).toMatchObject({ ok: false, reason: 'missing-tags' });
+  });
+});

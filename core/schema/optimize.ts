@@ -98,6 +98,12 @@ export const OptimizeSchema = z
      * the end. Anything else stays unparseable (counted, scored as a tie).
      */
     verdictParsing: z.enum(['strict', 'tolerant']).optional(),
+    /**
+     * fixed profile: `strict` (default) takes the last complete <prompt>…</prompt> with every placeholder in place;
+     * `tolerant` also takes a <prompt> cut off at the end of the reply and appends a missing {{question}} / {{context}}
+     * (listed as repairs). Other problems still reject the proposal (counted).
+     */
+    proposalParsing: z.enum(['strict', 'tolerant']).optional(),
     /** Requirement string for optimizer and judge; default inferred from the dataset (`math` unless choice). */
     taskType: z.enum(['math', 'choice', 'code']).optional(),
     /** Hand-off summaries of at most N words instead of full outputs (default: faithful 30 / 50 for code, fixed off). */
@@ -126,6 +132,9 @@ export const OptimizeSchema = z
   .superRefine((o, ctx) => {
     if (o.profile === 'faithful' && o.verdictParsing !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['verdictParsing'], message: 'applies to the fixed profile only (faithful reads verdicts with the reference parser)' });
+    }
+    if (o.profile === 'faithful' && o.proposalParsing !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['proposalParsing'], message: 'applies to the fixed profile only (faithful reads proposals with the reference parser)' });
     }
     if (o.batchSize > o.poolSize) {
       ctx.addIssue({ code: 'custom', path: ['batchSize'], message: `batchSize (${o.batchSize}) must not exceed poolSize (${o.poolSize})` });
@@ -193,6 +202,7 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     judgeBothOrders: o.judgeBothOrders ?? !faithful,
     taskType,
     verdictParsing: faithful ? 'lenient' : (o.verdictParsing ?? 'strict'),
+    ...(!faithful && o.proposalParsing === 'tolerant' ? { proposalParsing: 'tolerant' as const } : {}),
     allowTieVerdict: !faithful,
     batchPerNode: faithful,
     parentCopies: faithful,

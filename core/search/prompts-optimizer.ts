@@ -163,11 +163,15 @@ export const MAX_PROMPT_CHARS = 20_000;
  */
 export function parseProposal(
   reply: string | null | undefined,
-  opts: { parent: string; needsContext: boolean; profile?: Profile },
+  opts: { parent: string; needsContext: boolean; profile?: Profile; tolerant?: boolean },
 ): Proposal {
   const profile = opts.profile ?? 'fixed';
   const bad = (reason: ProposalProblem, detail: string): Proposal => ({ ok: false, reason, detail });
   if (!reply || reply.trim() === '') return bad('empty-reply', 'the optimizer returned no text');
+  if (opts.tolerant && profile === 'fixed') {
+    const strict = parseProposal(reply, { ...opts, tolerant: false });
+    return strict.ok ? strict : tolerantProposal(reply, opts, strict);
+  }
   let text: string;
   if (profile === 'faithful') {
     const open = reply.indexOf('<prompt>');
@@ -220,4 +224,35 @@ function squash(s: string): string {
 function unwrapCodeFence(s: string): string {
   const m = /^```[A-Za-z]*\n([\s\S]*?)\n```$/.exec(s);
   return m ? m[1].trim() : s;
+}
+
+/**
+ * What small local optimizers write instead, read only after the strict reading failed: a reply cut off inside its
+ * last <prompt> (no closing tag: the text from there to the end), and a prompt without a required placeholder,
+ * repaired by appending "Question: {{question}}" / "Context: {{context}}" as the reference implementation does. The
+ * repairs are listed in `repaired`; every other check (unknown placeholder, length, identical to the parent) holds.
+ */
+function tolerantProposal(reply: string, opts: { parent: string; needsContext: boolean }, strict: Proposal): Proposal {
+  if (strict.ok) return strict;
+  const open = reply.lastIndexOf('<prompt>');
+  const close = reply.lastIndexOf('</prompt>');
+  const repaired: string[] = [];
+  let body: string;
+  if (open >= 0 && close > open) body = reply.slice(open + '<prompt>'.length, close);
+  else if (open >= 0) {
+    body = reply.slice(open + '<prompt>'.length);
+    repaired.push('unclosed-prompt-tag');
+  } else return strict;
+  let text = unwrapCodeFence(body.trim());
+  const names = placeholdersOf(text);
+  if (!names.includes('question')) {
+    text += '\nQuestion: {{question}}';
+    repaired.push('appended-question');
+  }
+  if ((opts.needsContext || placeholdersOf(opts.parent).includes('context')) && !names.includes('context')) {
+    text += '\nContext: {{context}}';
+    repaired.push('appended-context');
+  }
+  const again = parseProposal(`<prompt>${text}</prompt>`, { parent: opts.parent, needsContext: opts.needsContext, profile: 'fixed' });
+  return again.ok ? { ...again, repaired: [...again.repaired, ...repaired] } : again;
 }

@@ -77,6 +77,8 @@ export interface SearchSettings {
    * unclosed <choose>X at the end (small local judges); `lenient`: the reference parser (study §3).
    */
   verdictParsing: 'strict' | 'tolerant' | 'lenient';
+  /** `tolerant` (fixed profile, opt-in): an unclosed last <prompt> is read and missing placeholders appended. */
+  proposalParsing?: 'strict' | 'tolerant';
   /** The judge is offered `<choose>tie</choose>`. */
   allowTieVerdict: boolean;
   /** Each beam node samples its own mini-batch (faithful) instead of one shared batch per step (fixed). */

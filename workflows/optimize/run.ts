@@ -171,15 +171,21 @@ async function evaluateHeldOut(input: OptimizeInput, prompts: Record<string, str
       staticSummary: `held-out evaluation of the ${which} prompts`,
       args: [{ runName: `${ctx.runName}-${which}`, seed: ctx.seed, taskQueue: ctx.taskQueue, dataset: spec.dataset, mas, models: { backbone: ctx.models.backbone }, options: spec.options }],
     });
-  const [seed, optimized] = await Promise.all([run('seed', ctx.mas), run('optimized', withPrompts(ctx.mas, prompts))]);
+  // A search that changed no prompt evaluates the seed prompts once: run side by side, the two identical
+  // evaluations would both miss the response cache and pay for every call twice (new runs only).
+  const unchanged = ctx.mas.agents.every((a) => prompts[a.id] === undefined || prompts[a.id] === a.prompt);
+  const once = unchanged && patched('held-out-once');
+  const [seed, optimized] = once
+    ? await run('seed', ctx.mas).then((r) => [r, r] as const)
+    : await Promise.all([run('seed', ctx.mas), run('optimized', withPrompts(ctx.mas, prompts))]);
   return {
     dataset: spec.dataset.name,
     seed: seed.summary,
     optimized: optimized.summary,
     // Pure and seeded (no commands): recorded histories replay unchanged.
     paired: comparePairedRecords(seed.records, optimized.records, ctx.seed, seed.summary.resamples),
-    totals: evaluationTotals([seed, optimized], ctx.pricing?.prices.backbone),
-    workflows: { seed: `${base}/held-out-seed`, optimized: `${base}/held-out-optimized` },
+    totals: evaluationTotals(once ? [seed] : [seed, optimized], ctx.pricing?.prices.backbone),
+    workflows: { seed: `${base}/held-out-seed`, optimized: once ? `${base}/held-out-seed` : `${base}/held-out-optimized` },
   };
 }
 

@@ -210,7 +210,7 @@ async function expandParent(
       });
       const sample = deriveSeed(ctx.seed, 'proposal', input.round, agentId, input.step, parent.id, k);
       const reply = await call(io, ctx, 'optimizer', prompt, sample, `propose ${agentId} · round ${input.round} step ${input.step} · from ${parent.id} #${k + 1}`, stepTotals);
-      return parseProposal(reply.text, { parent: parent.prompt, needsContext: preds.length > 0, profile: settings.profile });
+      return parseProposal(reply.text, { parent: parent.prompt, needsContext: preds.length > 0, profile: settings.profile, tolerant: settings.proposalParsing === 'tolerant' });
     }),
   );
   stepTotals.rejectedProposals += proposals.filter((p) => !p.ok).length;
