@@ -4,12 +4,12 @@
  */
 import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { NON_RETRYABLE_LLM_ERRORS } from '../core/contracts/llm';
-import { buildHandoffSummaryPrompt } from '../core/search/prompts';
 import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts/dataset';
 import { preview, type EvaluateProgress, type ItemRecord } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
 import type { ModelSpec } from '../core/contracts/llm';
-import { evaluation, llmActivity } from './proxies';
+import { evaluation } from './proxies';
+import { agentCallLabel, callLlm, handoffOptions, summaryCallLabel } from './llm-calls';
 import { batchProgressQuery } from './evaluate-queries';
 import { mapBounded } from './bounded';
 import { runMas } from './run-mas';
@@ -46,20 +46,14 @@ export async function evaluateBatch(input: EvaluateBatchInput): Promise<ItemReco
 
 async function evaluateItem(input: EvaluateBatchInput, item: ItemView): Promise<ItemRecord> {
   try {
-    const call = (label: string, prompt: string) =>
-      llmActivity(input.taskQueue, 'backbone', input.backbone, input.llmHeartbeatTimeoutMs, label).llmCall(input.backbone, {
-        role: 'backbone',
-        messages: [{ role: 'user', content: prompt }],
-        sampleIndex: 0,
-        label,
-      });
-    const summaries = input.mas.edges.some((e) => e.handoff === 'summary');
+    const call = (label: string, prompt: string) => callLlm(input, 'backbone', input.backbone, prompt, 0, label);
     const taskType = datasetGrader(input.dataset) === 'code' ? 'code' : 'math';
-    const run = await runMas(input.mas, item.question, (agent, prompt) => call(`item ${item.id} · agent ${agent.id}`, prompt), {
-      handoff: summaries
-        ? (agent, output) => call(`item ${item.id} · summary of ${agent.id}`, buildHandoffSummaryPrompt(output, input.mas.summaryWords ?? 30, taskType))
-        : undefined,
-    });
+    const run = await runMas(
+      input.mas,
+      item.question,
+      (agent, prompt) => call(agentCallLabel(item.id, agent.id), prompt),
+      handoffOptions(input.mas, { summarizeAllWords: null, taskType }, (agent, prompt) => call(summaryCallLabel(item.id, agent.id), prompt)),
+    );
     const grade = await evaluation.gradeItem(input.dataset, { index: item.index, output: run.final });
     return { ...grade, id: item.id, outputPreview: preview(run.final), calls: run.calls };
   } catch (err) {

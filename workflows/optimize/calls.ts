@@ -1,12 +1,14 @@
 /**
  * The search units' I/O inside Temporal (units.ts `UnitIo`): each LLM call an activity on its role's
  * task queue, the dataset's items an activity, a candidate evaluation an `evaluateCandidate` child workflow of the
- * calling workflow. Prompts, parsing, counting and the order of the calls are core/search's; this file only wires.
+ * calling workflow (the request and the activity: workflows/llm-calls.ts, shared with `evaluateBatch`). Prompts,
+ * parsing, counting and the order of the calls are core/search's; this file only wires.
  */
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
-import { evaluation, llmActivity } from '../proxies';
+import { evaluation } from '../proxies';
+import { callLlm } from '../llm-calls';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 
@@ -16,15 +18,7 @@ type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
  */
 export function workflowIo(ctx: SearchContext, candidateWorkflow?: CandidateWorkflow): UnitIo {
   return {
-    llm: (role, prompt, sampleIndex, label) => {
-      const spec = ctx.models[role];
-      return llmActivity(ctx.taskQueue, role, spec, ctx.llmHeartbeatTimeoutMs, label).llmCall(spec, {
-        role,
-        messages: [{ role: 'user', content: prompt }],
-        sampleIndex,
-        label,
-      });
-    },
+    llm: (role, prompt, sampleIndex, label) => callLlm(ctx, role, ctx.models[role], prompt, sampleIndex, label),
     loadItems: (dataset, indices) => evaluation.loadItems(dataset, indices),
     candidate: (input, child) => {
       if (!candidateWorkflow) throw new Error('workflowIo: no candidate workflow given');
