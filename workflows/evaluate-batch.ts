@@ -8,8 +8,8 @@ import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts
 import { preview, type EvaluateProgress, type ItemRecord } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
 import type { ModelSpec } from '../core/contracts/llm';
-import { evaluation } from './proxies';
-import { agentCallLabel, callLlm, handoffOptions, summaryCallLabel } from './llm-calls';
+import { callLlm, evaluation } from './proxies';
+import { agentCallLabel, handoffOptions, summaryCallLabel } from './llm-calls';
 import { batchProgressQuery } from './evaluate-queries';
 import { mapBounded } from './bounded';
 import { runMas } from './run-mas';

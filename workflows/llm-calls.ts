@@ -1,30 +1,18 @@
 /**
- * The LLM calls a workflow makes, built in one place for `evaluateBatch` (workflows/evaluate-batch.ts) and the
- * search (workflows/optimize/calls.ts, units.ts): the request (one user message), the activity on the role's task
- * queue with the label as its summary, the labels of a MAS run's calls, and the hand-off summaries. Pure request
- * builders plus the activity proxy call: deterministic, and each call schedules exactly one activity.
+ * The LLM calls of a MAS run, built in one place for `evaluateBatch` (workflows/evaluate-batch.ts) and the search
+ * (workflows/optimize/units.ts, calls.ts): the request (one user message), the labels of an item's calls, and the
+ * hand-off summaries. Pure builders, no Temporal import (units.ts also runs in process); the activity that sends a
+ * request is proxies.ts `callLlm`.
  */
-import type { LlmRequest, LlmResult, ModelRole, ModelSpec } from '../core/contracts/llm';
+import type { LlmRequest, LlmResult, ModelRole } from '../core/contracts/llm';
 import type { AgentSpec, MasSpec } from '../core/contracts/mas';
 import { buildHandoffSummaryPrompt } from '../core/search/prompts';
 import type { TaskType } from '../core/search/types';
-import { llmActivity } from './proxies';
 import type { RunMasOptions } from './run-mas';
-
-/** Where a workflow's LLM activities go: `<taskQueue>-llm-<role>`, heartbeating within `llmHeartbeatTimeoutMs`. */
-export interface LlmRoute {
-  taskQueue: string;
-  llmHeartbeatTimeoutMs: number;
-}
 
 /** The request of one call: the prompt as a single user message. */
 export function llmRequest(role: ModelRole, prompt: string, sampleIndex: number, label: string): LlmRequest {
   return { role, messages: [{ role: 'user', content: prompt }], sampleIndex, label };
-}
-
-/** One LLM call: an `llmCall` activity on `role`'s task queue, `label` as its summary in the Temporal UI. */
-export function callLlm(route: LlmRoute, role: ModelRole, spec: ModelSpec, prompt: string, sampleIndex: number, label: string): Promise<LlmResult> {
-  return llmActivity(route.taskQueue, role, spec, route.llmHeartbeatTimeoutMs, label).llmCall(spec, llmRequest(role, prompt, sampleIndex, label));
 }
 
 /** Label of an agent's call on a dataset item. */

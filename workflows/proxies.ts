@@ -3,7 +3,8 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { EvaluationActivities } from '../activities/dataset-items';
-import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type ModelRole, type ModelSpec } from '../core/contracts/llm';
+import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type LlmResult, type ModelRole, type ModelSpec } from '../core/contracts/llm';
+import { llmRequest } from './llm-calls';
 
 /**
  * Cheap, local work on the base task queue: dataset loading and grading. A short start-to-close timeout is
@@ -36,4 +37,18 @@ export function llmActivity(base: string, role: ModelRole, spec: ModelSpec, hear
     },
     summary,
   });
+}
+
+/** Where a workflow's LLM activities go: `<taskQueue>-llm-<role>`, heartbeating within `llmHeartbeatTimeoutMs`. */
+export interface LlmRoute {
+  taskQueue: string;
+  llmHeartbeatTimeoutMs: number;
+}
+
+/**
+ * One LLM call of a workflow (`evaluateBatch` and the search's calls.ts alike): an `llmCall` activity on `role`'s
+ * task queue with the request of llm-calls.ts `llmRequest`, `label` as its summary in the Temporal UI.
+ */
+export function callLlm(route: LlmRoute, role: ModelRole, spec: ModelSpec, prompt: string, sampleIndex: number, label: string): Promise<LlmResult> {
+  return llmActivity(route.taskQueue, role, spec, route.llmHeartbeatTimeoutMs, label).llmCall(spec, llmRequest(role, prompt, sampleIndex, label));
 }

@@ -1,14 +1,13 @@
 /**
  * The search units' I/O inside Temporal (units.ts `UnitIo`): each LLM call an activity on its role's
  * task queue, the dataset's items an activity, a candidate evaluation an `evaluateCandidate` child workflow of the
- * calling workflow (the request and the activity: workflows/llm-calls.ts, shared with `evaluateBatch`). Prompts,
+ * calling workflow (proxies.ts `callLlm`, shared with `evaluateBatch`). Prompts,
  * parsing, counting and the order of the calls are core/search's; this file only wires.
  */
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
-import { evaluation } from '../proxies';
-import { callLlm } from '../llm-calls';
+import { callLlm, evaluation } from '../proxies';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 

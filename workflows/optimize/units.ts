@@ -51,10 +51,11 @@ import { currentUnit, promptMap, type SearchState } from '../../core/search/stat
 import { candidatePrompts } from '../../core/search/beam';
 import { comparisonsFor, rerunAgents, type PlannedComparison } from '../../core/search/comparisons';
 import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../core/search/misalignment';
-import { buildHandoffSummaryPrompt, buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/search/prompts';
+import { buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/search/prompts';
 import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/search/reward';
 import type { AgentInfo, Trace } from '../../core/search/types';
 import { mapBounded } from '../bounded';
+import { agentCallLabel, handoffOptions, summaryCallLabel } from '../llm-calls';
 import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../run-mas';
 
 /** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
@@ -89,7 +90,7 @@ async function call(io: UnitIo, ctx: SearchContext, role: ModelRole, prompt: str
 
 /** Backbone calls for one item of a batch. */
 export function agentCaller(io: UnitIo, ctx: SearchContext, itemId: string, totals: CallTotals): AgentCaller {
-  return (agent: AgentSpec, prompt: string) => call(io, ctx, 'backbone', prompt, 0, `item ${itemId} · agent ${agent.id}`, totals);
+  return (agent: AgentSpec, prompt: string) => call(io, ctx, 'backbone', prompt, 0, agentCallLabel(itemId, agent.id), totals);
 }
 
 /**
@@ -97,14 +98,9 @@ export function agentCaller(io: UnitIo, ctx: SearchContext, itemId: string, tota
  * only on edges the config marks `handoff: summary`.
  */
 export function handoffFor(io: UnitIo, ctx: SearchContext, itemId: string, totals: CallTotals): Pick<RunMasOptions, 'handoff' | 'summarizeAll'> {
-  const all = ctx.settings.handoffSummaryWords;
-  if (all === null && !ctx.mas.edges.some((e) => e.handoff === 'summary')) return {};
-  const words = all ?? ctx.mas.summaryWords ?? 30;
-  return {
-    summarizeAll: all !== null,
-    handoff: (agent: AgentSpec, output: string) =>
-      call(io, ctx, 'backbone', buildHandoffSummaryPrompt(output, words, ctx.settings.taskType), 0, `item ${itemId} · summary of ${agent.id}`, totals),
-  };
+  return handoffOptions(ctx.mas, { summarizeAllWords: ctx.settings.handoffSummaryWords, taskType: ctx.settings.taskType }, (agent, prompt) =>
+    call(io, ctx, 'backbone', prompt, 0, summaryCallLabel(itemId, agent.id), totals),
+  );
 }
 
 // ── step ───────────────────────────────────────────────────────────────────────────────────────────────────────
