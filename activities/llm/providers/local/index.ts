@@ -11,6 +11,7 @@ import type { LlmRequest, ModelSpec } from '../../../../core/contracts/llm';
 import { readOpenAiError } from '../openai/errors';
 import { openAiProvider } from '../openai/provider';
 import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, ProviderReply } from '../types';
+import { ModelGate } from './model-gate';
 import { ensureServer, pidAlive, sizeServer, type LocalServerState } from './server';
 
 /** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
@@ -27,6 +28,8 @@ export const local: ProviderDefinition = {
 
 export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
   const servers = new Map<string, Promise<LocalServerState>>();
+  // Roles on different local models take turns on the CPU (see model-gate.ts); calls to one model run together.
+  const gate = new ModelGate();
 
   function serverFor(spec: ModelSpec): Promise<LocalServerState> {
     let pending = servers.get(spec.model);
@@ -47,12 +50,15 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
         servers.delete(spec.model); // killed or crashed since: start (or find) a new one
         state = await serverFor(spec);
       }
+      const release = await gate.enter(spec.model, options.signal);
       try {
         const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: serverAlias(state) }, request, options);
         return { ...reply, provider: 'local', model: spec.model };
       } catch (err) {
         if (!pidAlive(state.pid)) servers.delete(spec.model);
         throw err;
+      } finally {
+        release();
       }
     },
   };
