@@ -249,3 +249,15 @@ describe('parseProposal, tolerant (small local optimizers; fixed profile only)',
     expect(parseProposal('no tags at all', { parent, needsContext: false, tolerant: true })).toMatchObject({ ok: false, reason: 'missing-tags' });
   });
 });
+
+describe('judge reply format', () => {
+  const input = { kind: 'global' as const, taskType: 'choice' as const, question: 'Q?', agent: { id: 'r', role: 'reflector', description: 'd', predecessors: [], successors: [] }, a: 'x', b: 'y', allowTie: true };
+  test('analysis first by default; verdict first on request, so a stop at </choose> ends the reply there', () => {
+    expect(buildJudgePrompt(input)).toContain('Give a short analysis, then the verdict. End your reply with exactly one verdict tag');
+    const first = buildJudgePrompt({ ...input, verdictFirst: true });
+    expect(first).toContain('Start your reply with exactly one verdict tag: <choose>A</choose>, <choose>B</choose>, or <choose>tie</choose>');
+    expect(first).not.toContain('Give a short analysis');
+    // What such a reply looks like after a server stopped at "</choose>" (the stop string is not returned).
+    expect(parseVerdict('<choose>B', 'fixed', true)).toBe('B');
+  });
+});

@@ -104,6 +104,12 @@ export const OptimizeSchema = z
      * (listed as repairs). Other problems still reject the proposal (counted).
      */
     proposalParsing: z.enum(['strict', 'tolerant']).optional(),
+    /**
+     * `analysis-first` (default): the judge gives a short analysis, then the verdict tag. `verdict-first`: the tag first,
+     * then one sentence — with `extraBody: { stop: ["</choose>"] }` on the judge model the reply ends at the verdict
+     * (small judges otherwise start solving the problem and run out of tokens before any verdict).
+     */
+    judgeReply: z.enum(['analysis-first', 'verdict-first']).optional(),
     /** Requirement string for optimizer and judge; default inferred from the dataset (`math` unless choice). */
     taskType: z.enum(['math', 'choice', 'code']).optional(),
     /** Hand-off summaries of at most N words instead of full outputs (default: faithful 30 / 50 for code, fixed off). */
@@ -203,6 +209,7 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     taskType,
     verdictParsing: faithful ? 'lenient' : (o.verdictParsing ?? 'strict'),
     ...(!faithful && o.proposalParsing === 'tolerant' ? { proposalParsing: 'tolerant' as const } : {}),
+    ...(o.judgeReply === 'verdict-first' ? { judgeReply: 'verdict-first' as const } : {}),
     allowTieVerdict: !faithful,
     batchPerNode: faithful,
     parentCopies: faithful,

@@ -26,6 +26,8 @@ export interface JudgePromptInput {
   a: string;
   b: string;
   allowTie: boolean;
+  /** Ask for the verdict tag first (see `judgeReply` in the optimize settings). */
+  verdictFirst?: boolean;
 }
 
 const CRITERIA: Record<ComparisonKind, (agent: AgentInfo) => string> = {
@@ -49,6 +51,11 @@ export function buildJudgePrompt(input: JudgePromptInput): string {
   const verdict = input.allowTie
     ? 'End your reply with exactly one verdict tag: <choose>A</choose>, <choose>B</choose>, or <choose>tie</choose> if neither output is better.'
     : 'End your reply with exactly one verdict tag: <choose>A</choose> or <choose>B</choose>.';
+  // Verdict first (small local judges): a reply that starts with the tag can end there (a `stop` at </choose>),
+  // instead of a judge that starts solving the problem itself and runs out of tokens before its verdict.
+  const replyFormat = input.verdictFirst
+    ? `${verdict.replace('End your reply with', 'Start your reply with')} Then give one short sentence of reasons, nothing more.`
+    : `Give a short analysis, then the verdict. ${verdict}`;
   return [
     JUDGE_TITLES[input.kind],
     'You compare two outputs of a multi-agent system that solves a task. You do not know which version produced which output.',
@@ -70,7 +77,7 @@ export function buildJudgePrompt(input: JudgePromptInput): string {
     CRITERIA[input.kind](input.agent),
     '',
     '## Reply format',
-    `Give a short analysis, then the verdict. ${verdict}`,
+    replyFormat,
   ].join('\n');
 }
 
@@ -102,7 +109,7 @@ export function orderFor(settings: Pick<SearchSettings, 'judgeBothOrders' | 'pro
 
 /** The judge prompts for one comparison, one per order (parallel to `orders`). */
 export function judgePrompts(
-  settings: Pick<SearchSettings, 'taskType' | 'allowTieVerdict'>,
+  settings: Pick<SearchSettings, 'taskType' | 'allowTieVerdict' | 'judgeReply'>,
   pair: PairToJudge,
   orders: readonly Order[],
 ): JudgeRequest[] {
@@ -110,7 +117,7 @@ export function judgePrompts(
     const [a, b] = order === 'candidate-first' ? [pair.candidate, pair.parent] : [pair.parent, pair.candidate];
     return {
       order,
-      prompt: buildJudgePrompt({ kind: pair.kind, taskType: settings.taskType, question: pair.question, agent: pair.agent, a, b, allowTie: settings.allowTieVerdict }),
+      prompt: buildJudgePrompt({ kind: pair.kind, taskType: settings.taskType, question: pair.question, agent: pair.agent, a, b, allowTie: settings.allowTieVerdict, verdictFirst: settings.judgeReply === 'verdict-first' }),
     };
   });
 }

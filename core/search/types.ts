@@ -77,6 +77,8 @@ export interface SearchSettings {
    * unclosed <choose>X at the end (small local judges); `lenient`: the reference parser (study §3).
    */
   verdictParsing: 'strict' | 'tolerant' | 'lenient';
+  /** `verdict-first` (opt-in): the judge is asked for the tag before its reasons, so a reply can stop right after it. */
+  judgeReply?: 'analysis-first' | 'verdict-first';
   /** `tolerant` (fixed profile, opt-in): an unclosed last <prompt> is read and missing placeholders appended. */
   proposalParsing?: 'strict' | 'tolerant';
   /** The judge is offered `<choose>tie</choose>`. */
