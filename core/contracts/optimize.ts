@@ -14,6 +14,7 @@ import type { BeamNode } from '../search/node';
 import type { SearchState } from '../search/state';
 import type { ItemVerdicts, RewardBreakdown, VerdictTally } from '../search/reward';
 import type { MisalignmentCase, SearchSettings } from '../search/types';
+import type { RefreshRequest, StepRequest } from '../search/search';
 import { addLedgers, emptyLedger, recordCall, type Budget, type Ledger, type RunPricing, type TokenPrice } from './ledger';
 
 /** Everything every workflow of one run needs besides the search state. */
@@ -104,19 +105,9 @@ export interface CandidateResult {
   totals: CallTotals;
 }
 
-export interface StepInput {
+/** A step unit's workflow input: the search's step request (core/search/search.ts) plus the run's context. */
+export interface StepInput extends StepRequest<BaselineItem[]> {
   ctx: SearchContext;
-  prompts: Record<string, string>;
-  agentId: string;
-  round: number;
-  step: number;
-  beam: BeamNode[];
-  /** Item indices per beam node (the same batch for every node unless the profile samples per node). */
-  batches: number[][];
-  /** Cases for the proposals of this step (fixed profile: marked hard negatives). */
-  cases: MisalignmentCase[];
-  /** Runs already made on this step's batch with `prompt` for the agent (the refresh's baselines), reused as-is. */
-  known?: { prompt: string; baseline: BaselineItem[] };
 }
 
 export interface ParentOutcome {
@@ -131,15 +122,9 @@ export interface StepResult {
   totals: CallTotals;
 }
 
-export interface RefreshInput {
+/** A refresh unit's workflow input: the search's refresh request plus the run's context. */
+export interface RefreshInput extends RefreshRequest {
   ctx: SearchContext;
-  prompts: Record<string, string>;
-  agentId: string;
-  round: number;
-  batch: number[];
-  /** Prompts of the beam that need R(p, p_best). */
-  targets: string[];
-  best: string;
 }
 
 export interface RefreshResultData {
