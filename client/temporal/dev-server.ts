@@ -14,6 +14,7 @@ import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '
 import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { findTemporalCli } from './binary';
+import { pidAlive, processExited, tryKill, withFileLock } from '../../platform/processes';
 import { homePaths, maspoHome, type HomePaths } from '../../platform/home';
 
 export type Log = (line: string) => void;
@@ -442,60 +443,9 @@ async function waitForExit(state: DevServerState, timeoutMs: number): Promise<bo
   return true;
 }
 
-function tryKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 /** Serializes start/ensure across maspo processes sharing a home (`<home>/server.lock`, stolen after 2 min). */
-async function withLock<T>(paths: HomePaths, fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(paths.home, { recursive: true });
-  const lock = `${paths.serverState}.lock`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holderGone: boolean;
-      try {
-        const holder = Number(fs.readFileSync(lock, 'utf8'));
-        // An empty lock is one being written right now, unless it is old.
-        holderGone = holder > 0 ? !pidAlive(holder) : Date.now() - fs.statSync(lock).mtimeMs > 5_000;
-      } catch {
-        continue; // released meanwhile
-      }
-      if (holderGone || Date.now() > deadline) fs.rmSync(lock, { force: true });
-      else await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
+function withLock<T>(paths: HomePaths, fn: () => Promise<T>): Promise<T> {
+  return withFileLock(`${paths.serverState}.lock`, fn, 120_000);
 }
 
-function processExited(pid: number): boolean {
-  if (!pidAlive(pid)) return true;
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; comm may hold spaces and parentheses, so read after the last ')'
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return process.platform === 'linux'; // vanished between the two checks
-  }
-}
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -12,7 +12,8 @@ import { readOpenAiError } from '../openai/errors';
 import { openAiProvider } from '../openai/provider';
 import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, ProviderReply } from '../types';
 import { ModelGate } from './model-gate';
-import { ensureServer, pidAlive, sizeServer, type LocalServerState } from './server';
+import { processExited } from '../../../../platform/processes';
+import { ensureServer, sizeServer, type LocalServerState } from './server';
 
 /** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
 export type LocalProviderOptions = ProviderContext;
@@ -46,7 +47,7 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
     name: 'local',
     async complete(spec: ModelSpec, request: LlmRequest, options: CallOptions): Promise<ProviderReply> {
       let state = await serverFor(spec);
-      if (!pidAlive(state.pid)) {
+      if (processExited(state.pid)) {
         servers.delete(spec.model); // killed or crashed since: start (or find) a new one
         state = await serverFor(spec);
       }
@@ -55,7 +56,7 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
         const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: serverAlias(state) }, request, options);
         return { ...reply, provider: 'local', model: spec.model };
       } catch (err) {
-        if (!pidAlive(state.pid)) servers.delete(spec.model);
+        if (processExited(state.pid)) servers.delete(spec.model);
         throw err;
       } finally {
         release();

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { modelFilePath, resolveLocalModel, type LocalModelRef } from './catalogue';
 import { findLlamaServer, isVerified } from './install';
 import { localLlmPaths } from './paths';
+import { processExited, tryKill, withFileLock } from '../../../../platform/processes';
 
 export interface ServerSizing {
   slots: number;
@@ -98,16 +99,11 @@ export async function ensureServer(model: string, sizing: ServerSizing, opts: Se
   const live = await liveServer(key, opts.home);
   if (live) return { state: live, reused: true };
 
-  const paths = localLlmPaths(opts.home);
-  fs.mkdirSync(paths.serversDir, { recursive: true });
-  const release = await acquireLock(path.join(paths.serversDir, `${key}.lock`));
-  try {
+  // Taken over after 4 min: longer than a start may take (startTimeoutMs, 3 min by default).
+  return withFileLock(path.join(localLlmPaths(opts.home).serversDir, `${key}.lock`), async () => {
     const again = await liveServer(key, opts.home); // another process may have started it while we waited
-    if (again) return { state: again, reused: true };
-    return await startServer(ref, key, sizing, opts);
-  } finally {
-    release();
-  }
+    return again ? { state: again, reused: true } : startServer(ref, key, sizing, opts);
+  }, 240_000);
 }
 
 async function startServer(ref: LocalModelRef, key: string, sizing: ServerSizing, opts: ServerManagerOptions): Promise<LocalServerHandle> {
@@ -169,7 +165,7 @@ async function startServer(ref: LocalModelRef, key: string, sizing: ServerSizing
 /** The recorded server of `key` if its process is alive and answers /health. */
 export async function liveServer(key: string, home: string): Promise<LocalServerState | undefined> {
   const state = readState(path.join(localLlmPaths(home).serversDir, `${key}.json`));
-  if (!state || !pidAlive(state.pid)) return undefined;
+  if (!state || processExited(state.pid)) return undefined;
   return (await healthy(state.port)) ? state : undefined;
 }
 
@@ -187,7 +183,7 @@ export async function serverStatuses(home: string): Promise<ServerStatus[]> {
   for (const f of files) {
     const state = readState(path.join(dir, f));
     if (!state) continue;
-    const alive = pidAlive(state.pid);
+    const alive = !processExited(state.pid);
     out.push({ key: f.replace(/\.json$/, ''), state, alive, healthy: alive && (await healthy(state.port)) });
   }
   return out;
@@ -202,10 +198,10 @@ export async function stopServers(home: string, model?: string): Promise<LocalSe
     const file = path.join(dir, `${key}.json`);
     const state = readState(file);
     if (!state) continue;
-    if (pidAlive(state.pid)) {
+    if (!processExited(state.pid)) {
       killTree(state.pid, 'SIGTERM');
-      for (let i = 0; i < 50 && pidAlive(state.pid); i++) await sleep(100);
-      if (pidAlive(state.pid)) killTree(state.pid, 'SIGKILL');
+      for (let i = 0; i < 50 && !processExited(state.pid); i++) await sleep(100);
+      if (!processExited(state.pid)) killTree(state.pid, 'SIGKILL');
       stopped.push(state);
     }
     fs.rmSync(file, { force: true });
@@ -223,24 +219,11 @@ export async function healthy(port: number): Promise<boolean> {
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
     process.kill(-pid, signal); // detached: the server leads its own process group
   } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
+    tryKill(pid, signal);
   }
 }
 
@@ -275,30 +258,5 @@ function logTail(file: string): string {
     return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
   } catch {
     return '(no log)';
-  }
-}
-
-/**
- * An exclusive lock file holding the owner's pid. A lock whose owner is gone is taken over, so a worker killed
- * while starting a server does not block the next one.
- */
-async function acquireLock(file: string, timeoutMs = 240_000): Promise<() => void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => fs.rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = Number(fs.readFileSync(file, 'utf8').trim() || 0);
-    if (owner && owner !== process.pid && !pidAlive(owner)) {
-      fs.rmSync(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by pid ${owner})`);
-    await sleep(250);
   }
 }
