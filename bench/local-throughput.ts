@@ -11,6 +11,7 @@
  * spin-wait, and a busy CPU cuts its speed by an order of magnitude.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureServer, sizeServer, stopServers } from '../activities/llm/providers/local/server';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results', 'real');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `throughput-${model}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({ model, maxTokens, rounds, measuredAt: new Date().toISOString(), cores: (await import('node:os')).availableParallelism(), rows }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ model, maxTokens, rounds, measuredAt: new Date().toISOString(), cores: os.availableParallelism(), rows }, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }
 

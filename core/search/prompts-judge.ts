@@ -163,7 +163,7 @@ export function parseVerdict(reply: string | null | undefined, profile: Profile,
  * the whole reply is one verdict token (`B`, `**A**.`, `tie`), or the reply ends in a single unclosed `<choose>X`.
  * A letter inside prose ("A is better", "Output B") stays unparseable: prose may name either output.
  */
-export function tolerantVerdict(text: string): PositionVerdict {
+function tolerantVerdict(text: string): PositionVerdict {
   const token = (s: string): PositionVerdict => {
     const t = s.replace(/[*_`"'.!:)\]\s]+$/g, '').replace(/^[*_`"'(\[\s]+/g, '').toLowerCase();
     return t === 'a' ? 'A' : t === 'b' ? 'B' : t === 'tie' ? 'tie' : 'unparseable';

@@ -233,7 +233,6 @@ function unwrapCodeFence(s: string): string {
  * repairs are listed in `repaired`; every other check (unknown placeholder, length, identical to the parent) holds.
  */
 function tolerantProposal(reply: string, opts: { parent: string; needsContext: boolean }, strict: Proposal): Proposal {
-  if (strict.ok) return strict;
   const open = reply.lastIndexOf('<prompt>');
   const close = reply.lastIndexOf('</prompt>');
   const repaired: string[] = [];

@@ -30,5 +30,5 @@ export function buildHandoffSummaryPrompt(output: string, words: number, taskTyp
 
 export { buildOptimizerPrompt, parseProposal, proposalTraceSets } from './prompts-optimizer';
 export type { OptimizerPromptInput, Proposal, ProposalProblem } from './prompts-optimizer';
-export { buildJudgePrompt, judgePrompts, parseVerdict, tolerantVerdict, orderFor } from './prompts-judge';
+export { buildJudgePrompt, judgePrompts, parseVerdict, orderFor } from './prompts-judge';
 export type { JudgePromptInput, PairToJudge, JudgeRequest } from './prompts-judge';

@@ -53,7 +53,7 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
       }
       const release = await gate.enter(spec.model, options.signal);
       try {
-        const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: serverAlias(state) }, request, options);
+        const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: state.model /* llama-server accepts any name; the real one reads best in its log */ }, request, options);
         return { ...reply, provider: 'local', model: spec.model };
       } catch (err) {
         if (processExited(state.pid)) servers.delete(spec.model);
@@ -63,8 +63,4 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
       }
     },
   };
-}
-
-function serverAlias(state: LocalServerState): string {
-  return state.model; // llama-server accepts any model name; the real one reads best in its logs
 }
