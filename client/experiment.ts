@@ -15,6 +15,7 @@ import { SA_KIND, SA_RUN } from '../core/contracts/search-attributes';
 import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../workflows/experiment';
 import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from './config';
 import { buildOptimizeInput } from './optimize';
+import { runDetailsTable, type RunDetails } from './experiment-details';
 
 export interface LoadedExperiment {
   file: string;
@@ -78,12 +79,15 @@ export async function startExperiment(client: Client, exp: LoadedExperiment, wor
   });
 }
 
-/** Writes `<dir>/experiment.md` and `<dir>/experiment.json`; returns the Markdown. */
-export async function writeExperiment(dir: string, exp: LoadedExperiment, workflowId: string, result: ExperimentResult): Promise<string> {
+/**
+ * Writes `<dir>/experiment.md` and `<dir>/experiment.json`; returns the Markdown summary table. `details` (per run:
+ * wall-clock, slot occupancy) adds a per-run table with the paired statistics.
+ */
+export async function writeExperiment(dir: string, exp: LoadedExperiment, workflowId: string, result: ExperimentResult, details: RunDetails[] = []): Promise<string> {
   const table = experimentTable(result.runs);
-  const md = [`# Experiment ${path.basename(exp.file)}`, '', `base: ${exp.grid.base} · workflow ${workflowId}`, '', table].join('\n');
+  const md = [`# Experiment ${path.basename(exp.file)}`, '', `base: ${exp.grid.base} · workflow ${workflowId}`, '', table, '', '## Per run', '', runDetailsTable(result.runs, details), ''].join('\n');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'experiment.md'), md);
-  await writeFile(path.join(dir, 'experiment.json'), `${JSON.stringify({ workflowId, grid: exp.grid, variants: summarizeExperiment(result.runs), runs: result.runs }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'experiment.json'), `${JSON.stringify({ workflowId, grid: exp.grid, variants: summarizeExperiment(result.runs), runs: result.runs, details }, null, 2)}\n`);
   return table;
 }

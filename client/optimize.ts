@@ -16,27 +16,41 @@ import { runPricingFor } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import { awaitWithProgress } from './poll';
 
+/**
+ * The optimisation pool and the held-out set, disjoint by construction: generated tasks come from the train and
+ * test splits; a file is split in two with the run's seed (pool: `poolSize` items; held-out: the rest). `maspo
+ * compare --held-out` uses the same split, so prompts can be compared (or transferred to another model) on exactly
+ * the items a search with this config never saw.
+ */
+export async function optimizeSplit(loaded: LoadedConfig, dataset: DatasetRef, poolSize: number): Promise<{ pool: DatasetRef; heldOut: DatasetRef }> {
+  const { config } = loaded;
+  if (dataset.kind === 'sim') return { pool: { ...dataset, name: 'sim-train', split: 'train', size: poolSize }, heldOut: dataset };
+  const size = (await loadDatasetItems(dataset)).length;
+  if (config.optimize?.heldOut !== false && size <= poolSize) {
+    throw new ConfigError(`${loaded.file}: optimize.poolSize: ${poolSize} pool items leave nothing held out of ${dataset.name} (${size} items); lower it or set optimize.heldOut: false`);
+  }
+  const split = { seed: config.seed, poolSize };
+  return {
+    pool: { ...dataset, name: `${dataset.name}-pool`, split: { ...split, part: 'pool' } },
+    heldOut: { ...dataset, name: `${dataset.name}-held-out`, split: { ...split, part: 'held-out' } },
+  };
+}
+
+/** The held-out items of the config's optimisation split (`maspo compare --held-out`). */
+export async function heldOutDataset(loaded: LoadedConfig): Promise<DatasetRef> {
+  const { config } = loaded;
+  if (!config.optimize) throw new ConfigError(`${loaded.file}: optimize: --held-out needs this section (its poolSize and the run's seed define the split)`);
+  const dataset = await resolveDataset(loaded);
+  const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
+  return (await optimizeSplit(loaded, dataset, settings.poolSize)).heldOut;
+}
+
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {
   const { config } = loaded;
   if (!config.optimize) throw new ConfigError(`${loaded.file}: optimize: this section is required by \`maspo optimize\``);
   const dataset = await resolveDataset(loaded);
   const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
-  // The optimisation pool and the held-out set are disjoint by construction: generated tasks come from the train
-  // and test splits; a file is split in two with the run's seed (pool: `poolSize` items; held-out: the rest).
-  let pool: DatasetRef;
-  let heldOutSet: DatasetRef;
-  if (dataset.kind === 'sim') {
-    pool = { ...dataset, name: 'sim-train', split: 'train', size: settings.poolSize };
-    heldOutSet = dataset;
-  } else {
-    const size = (await loadDatasetItems(dataset)).length;
-    if (config.optimize.heldOut !== false && size <= settings.poolSize) {
-      throw new ConfigError(`${loaded.file}: optimize.poolSize: ${settings.poolSize} pool items leave nothing held out of ${dataset.name} (${size} items); lower it or set optimize.heldOut: false`);
-    }
-    const split = { seed: config.seed, poolSize: settings.poolSize };
-    pool = { ...dataset, name: `${dataset.name}-pool`, split: { ...split, part: 'pool' } };
-    heldOutSet = { ...dataset, name: `${dataset.name}-held-out`, split: { ...split, part: 'held-out' } };
-  }
+  const { pool, heldOut: heldOutSet } = await optimizeSplit(loaded, dataset, settings.poolSize);
   const heldOut = config.optimize.heldOut === false ? undefined : { dataset: heldOutSet, options: config.evaluate };
   const models = { backbone: modelSpec(config, 'backbone')!, optimizer: modelSpec(config, 'optimizer')!, judge: modelSpec(config, 'judge')! };
   const mas = { topology: config.mas.topology, agents: config.mas.agents, edges: config.mas.edges, summaryWords: config.mas.summaryWords };

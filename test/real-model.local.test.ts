@@ -174,6 +174,12 @@ function prepareRun(kind: string, items: number, optimize?: string) {
   return { e, taskQueue, loaded: { file, config }, cacheDir: path.join(home, 'cache') };
 }
 
+/** Cache keys of every reply recorded so far (the response cache writes one `<key>.json` per reply). */
+function recordedKeys(cacheDir: string): Set<string> {
+  if (!fs.existsSync(cacheDir)) return new Set();
+  return new Set(fs.readdirSync(cacheDir).flatMap((d) => fs.readdirSync(path.join(cacheDir, d)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))));
+}
+
 describe('provider: local on a real llama.cpp server', () => {
   test('evaluate: the worker starts the server, the roles share it, the chain answers every item', async () => {
     const run = prepareRun('eval', 4);
@@ -234,14 +240,12 @@ describe('provider: local on a real llama.cpp server', () => {
     const input = await buildEvaluateInput(run.loaded);
     const recorder = executionRecorder();
     const stop = await startLocalWorkers(taskQueue, cacheDir, [recorder.plugin]);
-    const recordedKeys = (): Set<string> =>
-      new Set(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).flatMap((d) => fs.readdirSync(path.join(cacheDir, d)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))) : []);
     try {
       const handle = await startEvaluation(e.client, input, `eval-${taskQueue}`);
       const deadline = Date.now() + 120_000;
-      while (recordedKeys().size < 6 && Date.now() < deadline) await sleep(100);
+      while (recordedKeys(cacheDir).size < 6 && Date.now() < deadline) await sleep(100);
       const [server] = await serverStatuses(serverHome);
-      const atKill = recordedKeys();
+      const atKill = recordedKeys(cacheDir);
       const killedAt = Date.now();
       process.kill(server.state.pid, 'SIGKILL');
       expect(atKill.size).toBeGreaterThanOrEqual(6);
@@ -262,6 +266,39 @@ describe('provider: local on a real llama.cpp server', () => {
       for (const x of recorder.executions) if (x.ok && !x.cached) answered.set(x.key, (answered.get(x.key) ?? 0) + 1);
       expect([...answered.values()].filter((n) => n > 1)).toEqual([]);
       expect(answered.size).toBe(24);
+    } finally {
+      await stop();
+    }
+  }, 600_000);
+
+  test('llama-server SIGKILLed mid-search: restarted, the search completes, no reply recorded before the kill is requested again', async () => {
+    const run = prepareRun('kill-search', 8, '{ rounds: 1, stepsPerRound: 1, beamWidth: 1, proposalsPerParent: 1, poolSize: 4, batchSize: 2 }');
+    if (!run) return;
+    const { e, taskQueue, cacheDir } = run;
+    const input = await buildOptimizeInput(run.loaded);
+    const recorder = executionRecorder();
+    const stop = await startLocalWorkers(taskQueue, cacheDir, [recorder.plugin]);
+    try {
+      const handle = await startOptimization(e.client, input, `opt-${taskQueue}`);
+      // The search opens with the seed prompts on the first batch (2 items × 2 agents): two replies in, it is searching.
+      const deadline = Date.now() + 120_000;
+      while (recordedKeys(cacheDir).size < 2 && Date.now() < deadline) await sleep(100);
+      const [server] = await serverStatuses(serverHome);
+      const atKill = recordedKeys(cacheDir);
+      const killedAt = Date.now();
+      process.kill(server.state.pid, 'SIGKILL');
+      expect(atKill.size).toBeGreaterThanOrEqual(2);
+
+      const result = await handle.result();
+      expect(result.heldOut?.optimized.n).toBe(4);
+      const [after] = await serverStatuses(serverHome);
+      expect(after.state.pid).not.toBe(server.state.pid);
+      expect(after.healthy).toBe(true);
+
+      const later = recorder.executions.filter((x) => x.at > killedAt && atKill.has(x.key));
+      const resent = later.filter((x) => x.ok && !x.cached);
+      console.log(`llama-server kill mid-search: ${atKill.size} replies recorded at the kill; ${later.length} later executions of them, ${resent.length} sent to the server again; ${recorder.executions.filter((x) => !x.ok).length} failed attempts retried; search calls ${JSON.stringify(result.totals.calls)}`);
+      expect(resent).toEqual([]);
     } finally {
       await stop();
     }

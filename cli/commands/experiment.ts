@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { defaultExperimentDir, defaultExperimentId, loadExperiment, startExperiment, writeExperiment } from '../../client/experiment';
+import { runDetails } from '../../client/experiment-details';
 import { withTemporal, type WorkerMode } from '../../client/workers';
+import { maspoHome } from '../../platform/home';
+import type { experimentGrid } from '../../workflows/experiment';
 import { workerOption } from '../flags';
 
 export function registerExperiment(program: Command): void {
@@ -13,15 +16,19 @@ export function registerExperiment(program: Command): void {
     .option('-o, --out <dir>', 'results directory for experiment.md and experiment.json (default: <grid name>-results)')
     .option('--json', 'print the full result as JSON on stdout instead of the Markdown table')
     .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
+    .option('--attach <workflowId>', 'do not start anything: wait for this experiment of the same grid (running or finished) and write its results')
     .addOption(workerOption())
-    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; worker: WorkerMode }) => {
+    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; attach?: string; worker: WorkerMode }) => {
       const exp = await loadExperiment(file);
       const dir = opts.out ?? defaultExperimentDir(file);
       await withTemporal(exp.base.config, opts.worker, async (temporal) => {
-        const handle = await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
-        process.stderr.write(`started ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
+        const handle = opts.attach
+          ? temporal.client.workflow.getHandle<typeof experimentGrid>(opts.attach)
+          : await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
+        process.stderr.write(`${opts.attach ? 'attached to' : 'started'} ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
         const result = await handle.result();
-        const table = await writeExperiment(dir, exp, handle.workflowId, result);
+        const details = await runDetails(temporal.client, result.runs, maspoHome());
+        const table = await writeExperiment(dir, exp, handle.workflowId, result, details);
         process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
         process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : table);
       });

@@ -1,5 +1,5 @@
 /**
- * `maspo llm setup|serve|stop|status`: the local model runtime (llama.cpp's `llama-server` and GGUF models from
+ * `maspo llm setup|serve|stop|status|slots`: the local model runtime (llama.cpp's `llama-server` and GGUF models from
  * the catalogue), managed like the Temporal dev server. A config with `provider: local` needs only `setup`: the
  * worker starts (or reuses) the server of each model itself.
  */
@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CATALOGUE, CATALOGUE_NAMES, SMALLEST_MODEL, resolveLocalModel, UnknownLocalModelError } from '../../activities/llm/providers/local/catalogue';
 import { ensureLlamaServer, ensureModel } from '../../activities/llm/providers/local/install';
 import { ensureServer, serverStatuses, sizeServer, stopServers } from '../../activities/llm/providers/local/server';
+import { formatOccupancy, slotOccupancy } from '../../activities/llm/providers/local/occupancy';
 import { maspoHome } from '../../platform/home';
 import { localServerDemand } from '../../client/local-llm';
 import { UsageError } from '../../client/errors';
@@ -84,4 +85,23 @@ export function registerLlm(program: Command): void {
       }
       for (const m of CATALOGUE) print(`catalogue: ${m.name} — ${m.upstream}`);
     });
+
+  llm
+    .command('slots')
+    .description("how busy the managed servers' slots were in a time window (sampled once a second by the worker that calls them)")
+    .requiredOption('--since <time>', 'window start: an ISO time, e.g. a run\'s start', isoTime('--since'))
+    .option('--until <time>', 'window end (default: now)', isoTime('--until'))
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { since: number; until?: number; json?: boolean }) => {
+      const rows = await slotOccupancy(maspoHome(), opts.since, opts.until ?? Date.now());
+      print(opts.json ? JSON.stringify(rows, null, 2) : formatOccupancy(rows));
+    });
+}
+
+function isoTime(flag: string) {
+  return (v: string): number => {
+    const t = Date.parse(v);
+    if (!Number.isFinite(t)) throw new InvalidArgumentError(`${flag} ${v}: not a time (use ISO 8601, e.g. 2026-12-06T23:36:32Z)`);
+    return t;
+  };
 }

@@ -13,6 +13,7 @@ import { openAiProvider } from '../openai/provider';
 import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, ProviderReply } from '../types';
 import { ModelGate } from './model-gate';
 import { processExited } from '../../../../platform/processes';
+import { startSlotSampler } from './occupancy';
 import { ensureServer, sizeServer, type LocalServerState } from './server';
 
 /** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
@@ -31,6 +32,17 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
   const servers = new Map<string, Promise<LocalServerState>>();
   // Roles on different local models take turns on the CPU (see model-gate.ts); calls to one model run together.
   const gate = new ModelGate();
+  // One /slots sampler per server process this worker calls (occupancy.ts): how busy the run kept the slots.
+  const samplers = new Map<number, () => void>();
+  const sample = (state: LocalServerState) => {
+    if (samplers.has(state.pid)) return;
+    for (const [pid, stop] of samplers) {
+      if (!processExited(pid)) continue;
+      stop();
+      samplers.delete(pid);
+    }
+    samplers.set(state.pid, startSlotSampler({ home: opts.home, model: state.model, baseURL: state.baseURL }));
+  };
 
   function serverFor(spec: ModelSpec): Promise<LocalServerState> {
     let pending = servers.get(spec.model);
@@ -51,6 +63,7 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
         servers.delete(spec.model); // killed or crashed since: start (or find) a new one
         state = await serverFor(spec);
       }
+      sample(state);
       const release = await gate.enter(spec.model, options.signal);
       try {
         const reply = await openAiProvider.complete({ ...spec, baseURL: state.baseURL, model: state.model /* llama-server accepts any name; the real one reads best in its log */ }, request, options);
