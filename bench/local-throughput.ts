@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/local-throughput.ts --model qwen2.5-coder-0.5b-instruct --slots 1,2,4,8
  *
- * Writes bench/results/real/throughput-<model>.json. Run it on an otherwise idle machine: llama.cpp's threads
+ * Writes bench/results/real/throughput-<model>.json, and the same file under <home>/llm/throughput/ for `maspo plan`. Run it on an otherwise idle machine: llama.cpp's threads
  * spin-wait, and a busy CPU cuts its speed by an order of magnitude.
  */
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureServer, sizeServer, stopServers } from '../activities/llm/providers/local/server';
 import { maspoHome } from '../platform/home';
+import { throughputFile } from '../activities/llm/providers/local/throughput';
 
 const { values } = parseArgs({
   options: {
@@ -92,8 +93,13 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results', 'real');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `throughput-${model}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({ model, maxTokens, rounds, measuredAt: new Date().toISOString(), cores: os.availableParallelism(), rows }, null, 2)}\n`);
-  console.log(`wrote ${file}`);
+  const doc = `${JSON.stringify({ model, maxTokens, rounds, measuredAt: new Date().toISOString(), cores: os.availableParallelism(), rows }, null, 2)}\n`;
+  fs.writeFileSync(file, doc);
+  // And where `maspo plan` looks for this host's speed (activities/llm/providers/local/throughput.ts).
+  const own = throughputFile(home, model);
+  fs.mkdirSync(path.dirname(own), { recursive: true });
+  fs.writeFileSync(own, doc);
+  console.log(`wrote ${file} and ${own}`);
 }
 
 main().catch((err) => {

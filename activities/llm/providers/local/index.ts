@@ -14,6 +14,7 @@ import type { CallOptions, LlmProvider, ProviderContext, ProviderDefinition, Pro
 import { ModelGate } from './model-gate';
 import { processExited } from '../../../../platform/processes';
 import { startSlotSampler } from './occupancy';
+import { localThroughput } from './throughput';
 import { ensureServer, sizeServer, type LocalServerState } from './server';
 
 /** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
@@ -26,6 +27,7 @@ export const local: ProviderDefinition = {
   free: true,
   create: (ctx) => createLocalProvider(ctx),
   readError: readOpenAiError,
+  throughput: localThroughput,
 };
 
 export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
