@@ -1,14 +1,16 @@
 /**
  * `maspo server …`: the embedded Temporal dev server (SQLite + Web UI). In the foreground `maspo server` also
- * serves the payload codec endpoint and points the UI at it, so claim-checked payloads read in full there;
- * `maspo server codec` serves it alone (for a detached server or another UI).
+ * serves the payload codec endpoint and points the UI at it, so claim-checked payloads read in full there; a
+ * detached server (`--detach`, or the one `optimize`/`evaluate` start by themselves) gets it as a `maspo server codec
+ * --watch-pid` process of its own. `maspo server codec` alone serves it for another UI.
  */
 import { Command } from 'commander';
 import { serveCodec, uiOrigins } from '../../client/temporal/codec-endpoint';
 import { ensureTemporalCli } from '../../client/temporal/setup';
 import { devServerStatus, ensureDevServer, registerSearchAttributes, runServerForeground, stopDevServer } from '../../client/temporal/dev-server';
 import { connectTemporal } from '../../client/temporal/connection';
-import { portNumber } from '../flags';
+import { portNumber, positiveInteger } from '../flags';
+import { processExited } from '../../platform/processes';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -20,13 +22,14 @@ export function registerServer(program: Command): void {
     .option('-p, --port <n>', 'frontend gRPC port', portNumber('--port'), 7233)
     .option('--ui-port <n>', 'Web UI port', portNumber('--ui-port'), 8233)
     .option('-d, --detach', 'start in the background and return (stop it with `maspo server stop`)')
-    .option('--codec-port <n>', 'port of the payload codec endpoint the UI decodes through (default: UI port + 1; foreground only)', portNumber('--codec-port'))
+    .option('--codec-port <n>', 'port of the payload codec endpoint the UI decodes through (default: UI port + 1)', portNumber('--codec-port'))
     .option('--no-codec', 'do not serve the payload codec endpoint')
     .action(async (opts: { port: number; uiPort: number; detach?: boolean; codecPort?: number; codec: boolean }) => {
       await ensureTemporalCli({ log: info });
       if (opts.detach) {
-        const h = await ensureDevServer({ port: opts.port, uiPort: opts.uiPort, log: info });
-        print(`${h.reused ? 'already running' : 'started'}: ${h.state.address} · UI ${h.state.uiUrl} · data ${h.state.dbFile}`);
+        const h = await ensureDevServer({ port: opts.port, uiPort: opts.uiPort, codec: opts.codec, codecPort: opts.codecPort, log: info });
+        const codec = h.state.codec ? ` · payload codec ${h.state.codec.url}` : '';
+        print(`${h.reused ? 'already running' : 'started'}: ${h.state.address} · UI ${h.state.uiUrl}${codec} · data ${h.state.dbFile}`);
         return;
       }
       const codec = opts.codec ? await serveCodec(opts.codecPort ?? opts.uiPort + 1, uiOrigins(opts.uiPort), info) : undefined;
@@ -44,7 +47,8 @@ export function registerServer(program: Command): void {
     .description('serve the payload codec endpoint (POST /decode, /encode) for the Temporal UI or `temporal workflow show --codec-endpoint`, until Ctrl-C')
     .option('--codec-port <n>', 'port on 127.0.0.1', portNumber('--codec-port'), 8234)
     .option('--ui-origin <url>', 'browser origin allowed to call it (repeatable; default the embedded UI on port 8233)', (v: string, prev: string[] = []) => [...prev, v])
-    .action(async (opts: { codecPort: number; uiOrigin?: string[] }) => {
+    .option('--watch-pid <pid>', 'exit when this process (the dev server it serves) is gone', positiveInteger('--watch-pid'))
+    .action(async (opts: { codecPort: number; uiOrigin?: string[]; watchPid?: number }) => {
       const origins = opts.uiOrigin ?? uiOrigins(8233);
       const codec = await serveCodec(opts.codecPort, origins, info);
       print(`payload codec endpoint ${codec.url} for ${origins.join(', ')}; Ctrl-C to stop`);
@@ -53,6 +57,15 @@ export function registerServer(program: Command): void {
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
+        if (opts.watchPid !== undefined) {
+          const watched = opts.watchPid;
+          const timer = setInterval(() => {
+            if (!processExited(watched)) return;
+            clearInterval(timer);
+            info(`the dev server (pid ${watched}) is gone; stopping the payload codec endpoint`);
+            resolve();
+          }, 2000);
+        }
       });
       await codec.close();
     });

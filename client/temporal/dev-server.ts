@@ -14,6 +14,7 @@ import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '
 import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { findTemporalCli } from './binary';
+import { spawnCodecDaemon } from './codec-endpoint';
 import { pidAlive, processExited, tryKill, withFileLock } from '../../platform/processes';
 import { homePaths, maspoHome, type HomePaths } from '../../platform/home';
 
@@ -35,6 +36,13 @@ export interface DevServerOptions {
   /** How long to wait for the frontend to answer; default 30 s. */
   startTimeoutMs?: number;
   extraArgs?: string[];
+  /**
+   * Detached servers only: serve the payload codec endpoint in a process of its own, so the UI shows claim-checked
+   * and gzipped payloads decoded on every path (default true). A foreground `maspo server` serves it in-process.
+   */
+  codec?: boolean;
+  /** Its port; default the UI port + 1 when free, else any free port. */
+  codecPort?: number;
   log?: Log;
 }
 
@@ -50,6 +58,11 @@ export interface DevServerState {
   namespace: string;
   logFile: string;
   cliPath: string;
+  /**
+   * The payload codec endpoint the UI decodes through, when it runs in its own process beside a detached server
+   * (codec-endpoint.ts `spawnCodecDaemon`): it lives as long as the server and `stopDevServer` stops it too.
+   */
+  codec?: { pid: number; url: string; port: number };
 }
 
 export interface DevServerHandle {
@@ -62,11 +75,21 @@ export interface DevServerHandle {
   exited?: Promise<number | string>;
 }
 
-/** Dynamic config the SDK's test server also sets: updates on, no version check (works offline). */
+/**
+ * Dynamic config: what the SDK's test server also sets (updates on, no version check: works offline), and ONE
+ * partition per task queue. With the default four, a task written to a partition that no poll is waiting on stays
+ * there until a poll happens to land on it (a backlog older than `matching.backlogNegligibleAge` is no longer
+ * forwarded to the root partition). A role with few slots — a local judge with 2, an optimizer with 1 — keeps one
+ * long poll open at a time, so its tasks waited minutes: measured here, 5 judge calls sat Scheduled for 4 minutes
+ * with both model servers idle. One partition is the right size for a single-host dev server.
+ */
+export const SINGLE_PARTITION_CONFIG = ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
+
 export const DEV_SERVER_DYNAMIC_CONFIG = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   'frontend.enableServerVersionCheck=false',
+  ...SINGLE_PARTITION_CONFIG,
 ];
 
 export function devServerArgs(o: { dbFile: string; port: number; uiPort: number; namespace: string; extraArgs?: string[] }): string[] {
@@ -106,6 +129,13 @@ export async function ensureDevServer(opts: DevServerOptions = {}): Promise<DevS
         await connection.close();
       }
       if (opts.port && opts.port !== state.port) log(`reusing the dev server at ${state.address} (port ${opts.port} was asked for)`);
+      if (state.codec && !pidAlive(state.codec.pid)) {
+        // The UI was started pointing at this port: bring the endpoint back there.
+        const daemon = await spawnCodecDaemon({ home: paths.home, port: state.codec.port, uiPort: state.uiPort, serverPid: state.pid, logFile: paths.serverLog });
+        state.codec = { ...state.codec, pid: daemon.pid };
+        writeState(paths, state);
+        log(`restarted the payload codec endpoint at ${state.codec.url} (pid ${daemon.pid})`);
+      }
       return { state, reused: true };
     }
     if (state) {
@@ -133,7 +163,10 @@ async function startUnlocked(opts: DevServerOptions, paths: HomePaths): Promise<
   }
 
   fs.mkdirSync(paths.logsDir, { recursive: true });
-  const args = devServerArgs({ dbFile: paths.dbFile, port, uiPort, namespace, extraArgs: opts.extraArgs });
+  // A detached server gets its codec endpoint in a process of its own; the UI learns its URL at start.
+  const codecPort = opts.detached && opts.codec !== false ? (opts.codecPort ?? (await codecPortFor(uiPort))) : undefined;
+  const codecArgs = codecPort !== undefined ? ['--ui-codec-endpoint', `http://127.0.0.1:${codecPort}`] : [];
+  const args = devServerArgs({ dbFile: paths.dbFile, port, uiPort, namespace, extraArgs: [...codecArgs, ...(opts.extraArgs ?? [])] });
   const logFd = fs.openSync(paths.serverLog, 'a');
   const spawnedAt = Date.now();
   let child;
@@ -171,6 +204,11 @@ async function startUnlocked(opts: DevServerOptions, paths: HomePaths): Promise<
     } finally {
       await connection.close();
     }
+    if (codecPort !== undefined) {
+      const daemon = await spawnCodecDaemon({ home: paths.home, port: codecPort, uiPort, serverPid: state.pid, logFile: paths.serverLog });
+      state.codec = { pid: daemon.pid, url: daemon.url, port: codecPort };
+      writeState(paths, state);
+    }
   } catch (err) {
     if (exitInfo === undefined) tryKill(child.pid, 'SIGKILL');
     fs.rmSync(paths.serverState, { force: true });
@@ -183,7 +221,7 @@ async function startUnlocked(opts: DevServerOptions, paths: HomePaths): Promise<
     process.once('exit', () => exitInfo === undefined && tryKill(state.pid, 'SIGTERM'));
   }
   const startupMs = Date.now() - spawnedAt;
-  log(`Temporal dev server ready at ${state.address} (UI ${state.uiUrl}, pid ${state.pid}, ${startupMs} ms)`);
+  log(`Temporal dev server ready at ${state.address} (UI ${state.uiUrl}, pid ${state.pid}, ${startupMs} ms)${state.codec ? `; payload codec endpoint ${state.codec.url}` : ''}`);
   return { state, reused: false, startupMs, exited };
 }
 
@@ -201,12 +239,35 @@ export async function stopDevServer(opts: { home?: string; timeoutMs?: number; l
       await waitForExit(state, 5_000);
     }
     log(`stopped the Temporal dev server (pid ${state.pid})`);
+    stopCodecOf(state, log);
     removeStateOf(paths, state.pid);
     return { stopped: true, pid: state.pid };
   }
   log(`removing stale ${paths.serverState} (pid ${state.pid} is not running)`);
+  stopCodecOf(state, log);
   removeStateOf(paths, state.pid);
   return { stopped: false, pid: state.pid };
+}
+
+/** The codec daemon exits by itself within seconds of its server; stopping it here makes `server stop` immediate. */
+function stopCodecOf(state: DevServerState, log: Log): void {
+  if (!state.codec || !pidAlive(state.codec.pid)) return;
+  tryKill(state.codec.pid, 'SIGTERM');
+  log(`stopped the payload codec endpoint (pid ${state.codec.pid})`);
+}
+
+/** UI port + 1 when free (what `maspo server` in the foreground uses), else any free port. */
+async function codecPortFor(uiPort: number): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      const probe = net.createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+      probe.listen(port, '127.0.0.1', () => {
+        const got = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(got));
+      });
+    });
+  return (uiPort < 65535 ? await listen(uiPort + 1) : undefined) ?? (await listen(0))!;
 }
 
 export interface DevServerStatus {

@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../core/contracts/search-attributes';
 import { maspoDataConverter } from '../../platform/payloads/settings';
 import { findTemporalCliSync, isShebangScript } from '../../client/temporal/binary';
+import { SINGLE_PARTITION_CONFIG } from '../../client/temporal/dev-server';
 
 let resolved: { path: string | undefined } | undefined;
 
@@ -80,7 +81,8 @@ export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestWork
       namespace: opts.namespace,
       dbFilename: opts.dbFilename,
       uiPort: opts.uiPort,
-      extraArgs: opts.extraArgs,
+      // The embedded server's dynamic config (one partition per task queue, as the embedded server: dev-server.ts).
+      extraArgs: [...SINGLE_PARTITION_CONFIG.flatMap((v) => ['--dynamic-config-value', v]), ...(opts.extraArgs ?? [])],
     },
   });
 }
