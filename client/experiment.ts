@@ -12,7 +12,9 @@ import { ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/schem
 import { experimentTable, summarizeExperiment, type ExperimentResult } from '../core/contracts/experiment';
 import { expandGrid, ExperimentGridSchema, mergeOptimize, type ExperimentGrid } from '../core/schema/experiment';
 import { SA_KIND, SA_RUN } from '../core/contracts/search-attributes';
-import type { experimentGrid, ExperimentGridInput, ExperimentRun } from '../workflows/experiment';
+import { experimentProgressQuery, type experimentGrid, type ExperimentGridInput, type ExperimentRun } from '../workflows/experiment';
+import { roundProgressQuery, runProgressQuery } from '../workflows/optimize/control';
+import { awaitWithProgress } from './poll';
 import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from './config';
 import { buildOptimizeInput } from './optimize';
 import { runDetailsTable, type RunDetails } from './experiment-details';
@@ -90,4 +92,47 @@ export async function writeExperiment(dir: string, exp: LoadedExperiment, workfl
   await writeFile(path.join(dir, 'experiment.md'), md);
   await writeFile(path.join(dir, 'experiment.json'), `${JSON.stringify({ workflowId, grid: exp.grid, variants: summarizeExperiment(result.runs), runs: result.runs, details }, null, 2)}\n`);
   return table;
+}
+
+/** One line of an experiment's progress: runs done of total, and where each running search is. */
+export async function experimentProgressLine(client: Client, workflowId: string): Promise<string> {
+  const p = await client.workflow.getHandle(workflowId).query(experimentProgressQuery);
+  const parts: string[] = [];
+  for (const id of p.running) {
+    const short = id.slice(workflowId.length + 1);
+    try {
+      const run = await client.workflow.getHandle(id).query(runProgressQuery);
+      let where = run.phase === 'held-out' ? 'held-out evaluation' : run.phase === 'budget-exhausted' ? 'waiting: budget exhausted' : `round ${run.round}/${run.rounds}`;
+      if (run.phase === 'searching' && run.roundWorkflowId) {
+        const round = await client.workflow.getHandle(run.roundWorkflowId).query(roundProgressQuery).catch(() => undefined);
+        if (round) where += `, ${round.agentId} ${round.unit}${round.unit === 'step' ? ` ${round.step}/${round.stepsPerRound}` : ''}`;
+      }
+      parts.push(`${short}: ${where}`);
+    } catch {
+      parts.push(`${short}: starting`);
+    }
+  }
+  return `experiment: ${p.done}/${p.total} runs done${parts.length ? ` · ${parts.join(' · ')}` : ''}`;
+}
+
+/**
+ * Prints experiment progress to `stream` until `result` settles: a line whenever it changes (polled every `pollMs`),
+ * and otherwise one every `quietMs` with the elapsed time, so a piped log shows the run is alive without repeating.
+ */
+export async function withExperimentProgress<T>(client: Client, workflowId: string, result: Promise<T>, stream: NodeJS.WritableStream, opts: { pollMs?: number; quietMs?: number } = {}): Promise<T> {
+  const started = Date.now();
+  let last = '';
+  let lastAt = 0;
+  return awaitWithProgress(
+    result,
+    () => experimentProgressLine(client, workflowId),
+    (line) => {
+      const now = Date.now();
+      if (line === last && now - lastAt < (opts.quietMs ?? 120_000)) return;
+      stream.write(`${line} (${Math.round((now - started) / 60_000)} min)\n`);
+      last = line;
+      lastAt = now;
+    },
+    opts.pollMs ?? 5000,
+  );
 }

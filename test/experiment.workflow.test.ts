@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../client/config';
-import { loadExperiment, startExperiment, writeExperiment } from '../client/experiment';
+import { experimentProgressLine, loadExperiment, startExperiment, withExperimentProgress, writeExperiment } from '../client/experiment';
+import { runDetails } from '../client/experiment-details';
 import { experimentTable, summarizeExperiment, type ExperimentRunResult } from '../core/contracts/experiment';
 import { expandGrid, ExperimentGridSchema, mergeOptimize } from '../core/schema/experiment';
 import { emptyTotals } from '../core/contracts/optimize';
@@ -114,7 +115,15 @@ test('a 2 variants × 2 seeds grid runs as optimizeMas children and yields a 2-r
   try {
     const id = `exp-${Date.now()}`;
     const handle = await startExperiment(e.client, exp, id);
-    const result = await handle.result();
+    // Progress as a piped log sees it: lines that say something new (runs done, where the running searches are).
+    const lines: string[] = [];
+    const sink = { write: (l: string) => (lines.push(l), true) } as unknown as NodeJS.WritableStream;
+    const result = await withExperimentProgress(e.client, id, handle.result(), sink, { pollMs: 100 });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => /^experiment: [0-4]\/4 runs done( · .+)? \(\d+ min\)\n$/.test(l))).toBe(true);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.some((l) => / · (none|maspo)\/seed-[12]: (round 1\/1|held-out evaluation|starting)/.test(l))).toBe(true);
+    expect(await experimentProgressLine(e.client, id)).toBe('experiment: 4/4 runs done');
     expect(result.runs.map((r) => r.workflowId)).toEqual([`${id}/none/seed-1`, `${id}/none/seed-2`, `${id}/maspo/seed-1`, `${id}/maspo/seed-2`]);
     for (const r of result.runs) {
       expect(r.heldOut?.optimized.n).toBe(6);
@@ -130,7 +139,13 @@ test('a 2 variants × 2 seeds grid runs as optimizeMas children and yields a 2-r
     expect(child.status.name).toBe('COMPLETED');
 
     const out = path.join(d, 'results');
-    const table = await writeExperiment(out, exp, id, result);
+    const details = await runDetails(e.client, result.runs, tempHome());
+    const table = await writeExperiment(out, exp, id, result, details);
+    // Per run: the paired statistics and the wall-clock of search and held-out from Temporal's records.
+    const perRun = (await readFile(path.join(out, 'experiment.md'), 'utf8')).split('## Per run')[1];
+    expect(perRun.trim().split('\n').slice(2)).toHaveLength(4);
+    expect(perRun).toMatch(/\| maspo\/seed-1 \| [\d.]+% \[.*\] n=6 \| [\d.]+% .*\| [+−][\d.]+ pp \[.*\] \| [\d.]+ \(\d+\/\d+\) \| \d+ · \d+ · \d+ \|.*\| [\d.]+ min · [\d.]+ min \| — \| — \|/);
+    for (const x of details) expect(x.window!.heldOutStartMs).toBeGreaterThanOrEqual(x.window!.startMs);
     const rows = table.trim().split('\n').slice(2);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/^\| none \| 1, 2 \|.*\| \+0\.0 pp \| 0 · 0 · 0 \|$/);

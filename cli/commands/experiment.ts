@@ -1,7 +1,7 @@
 /** `maspo experiment <grid>`: run a grid of searches (client/experiment.ts) and write its held-out comparison table. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { defaultExperimentDir, defaultExperimentId, loadExperiment, startExperiment, writeExperiment } from '../../client/experiment';
+import { defaultExperimentDir, defaultExperimentId, loadExperiment, startExperiment, withExperimentProgress, writeExperiment } from '../../client/experiment';
 import { runDetails } from '../../client/experiment-details';
 import { withTemporal, type WorkerMode } from '../../client/workers';
 import { maspoHome } from '../../platform/home';
@@ -18,7 +18,8 @@ export function registerExperiment(program: Command): void {
     .option('--id <workflowId>', 'workflow id (default: experiment-<grid name>-<UTC timestamp>)')
     .option('--attach <workflowId>', 'do not start anything: wait for this experiment of the same grid (running or finished) and write its results')
     .addOption(workerOption())
-    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; attach?: string; worker: WorkerMode }) => {
+    .option('--no-progress', 'do not print progress lines')
+    .action(async (file: string, opts: { out?: string; json?: boolean; id?: string; attach?: string; worker: WorkerMode; progress: boolean }) => {
       const exp = await loadExperiment(file);
       const dir = opts.out ?? defaultExperimentDir(file);
       await withTemporal(exp.base.config, opts.worker, async (temporal) => {
@@ -26,7 +27,7 @@ export function registerExperiment(program: Command): void {
           ? temporal.client.workflow.getHandle<typeof experimentGrid>(opts.attach)
           : await startExperiment(temporal.client, exp, opts.id ?? defaultExperimentId(file));
         process.stderr.write(`${opts.attach ? 'attached to' : 'started'} ${handle.workflowId}: ${exp.runs.length} run(s), ${exp.grid.concurrency} at a time\n`);
-        const result = await handle.result();
+        const result = opts.progress && !opts.json ? await withExperimentProgress(temporal.client, handle.workflowId, handle.result(), process.stderr) : await handle.result();
         const details = await runDetails(temporal.client, result.runs, maspoHome());
         const table = await writeExperiment(dir, exp, handle.workflowId, result, details);
         process.stderr.write(`wrote ${path.join(dir, 'experiment.md')} and ${path.join(dir, 'experiment.json')}\n`);
