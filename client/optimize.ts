@@ -36,13 +36,15 @@ export async function optimizeSplit(loaded: LoadedConfig, dataset: DatasetRef, p
   };
 }
 
-/** The held-out items of the config's optimisation split (`maspo compare --held-out`). */
-export async function heldOutDataset(loaded: LoadedConfig): Promise<DatasetRef> {
+/** The held-out items of the config's optimisation split, or the first `take` of them (`maspo compare --held-out`). */
+export async function heldOutDataset(loaded: LoadedConfig, take?: number): Promise<DatasetRef> {
   const { config } = loaded;
   if (!config.optimize) throw new ConfigError(`${loaded.file}: optimize: --held-out needs this section (its poolSize and the run's seed define the split)`);
   const dataset = await resolveDataset(loaded);
   const settings = resolveOptimizeSettings(config.optimize, { grader: datasetGrader(dataset) });
-  return (await optimizeSplit(loaded, dataset, settings.poolSize)).heldOut;
+  const { heldOut } = await optimizeSplit(loaded, dataset, settings.poolSize);
+  if (take === undefined || heldOut.kind === 'sim' || !heldOut.split) return heldOut;
+  return { ...heldOut, name: `${heldOut.name}-first-${take}`, split: { ...heldOut.split, take } };
 }
 
 export async function buildOptimizeInput(loaded: LoadedConfig): Promise<OptimizeInput> {

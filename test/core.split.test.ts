@@ -16,4 +16,10 @@ describe('pool / held-out split of a file dataset', () => {
   test('a pool as large as the dataset leaves nothing held out', () => {
     expect(splitPart(10, { seed: 1, poolSize: 10, part: 'held-out' })).toEqual([]);
   });
+
+  test('take: the first N items of the part, in file order (compare --held-out N)', () => {
+    const held = splitPart(500, { seed: 3, poolSize: 50, part: 'held-out' });
+    expect(splitPart(500, { seed: 3, poolSize: 50, part: 'held-out', take: 60 })).toEqual(held.slice(0, 60));
+    expect(splitPart(20, { seed: 3, poolSize: 5, part: 'held-out', take: 100 })).toHaveLength(15);
+  });
 });

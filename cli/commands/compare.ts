@@ -9,7 +9,7 @@ import { heldOutDataset } from '../../client/optimize';
 import { formatComparison, resolvePromptSet, startComparison } from '../../client/compare';
 import { progressReporter } from '../../client/progress';
 import { withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
-import { workerOption } from '../flags';
+import { positiveInteger, workerOption } from '../flags';
 
 export function registerCompare(program: Command): void {
   program
@@ -18,15 +18,15 @@ export function registerCompare(program: Command): void {
     .argument('<config>', 'run config (YAML or JSON)')
     .requiredOption('--a <seed|file>', "prompt set A: 'seed' (the config's prompts) or a prompts JSON file ({ agentId: prompt })")
     .requiredOption('--b <seed|file>', "prompt set B: 'seed' or a prompts JSON file")
-    .option('--held-out', "evaluate on the held-out items of the config's optimisation split (seed and optimize.poolSize): the items a search with this config never saw")
+    .option('--held-out [items]', "evaluate on the held-out items of the config's optimisation split (seed and optimize.poolSize), the items a search with this config never saw; only the first N of them if given", positiveInteger('--held-out'))
     .option('--json', 'print the full result (both evaluations with per-item records, and the paired statistics) as JSON on stdout')
     .addOption(workerOption())
     .option('--no-progress', 'do not show progress')
-    .action(async (file: string, opts: { a: string; b: string; heldOut?: boolean; json?: boolean; worker: WorkerMode; progress: boolean }) => {
+    .action(async (file: string, opts: { a: string; b: string; heldOut?: boolean | number; json?: boolean; worker: WorkerMode; progress: boolean }) => {
       // All input is validated before anything starts: config, dataset, both prompt sets, API keys.
       const loaded = await loadConfig(file);
       const input = await buildEvaluateInput(loaded);
-      if (opts.heldOut) input.dataset = await heldOutDataset(loaded);
+      if (opts.heldOut !== undefined && opts.heldOut !== false) input.dataset = await heldOutDataset(loaded, typeof opts.heldOut === 'number' ? opts.heldOut : undefined);
       const sides = { a: await resolvePromptSet(input.mas, opts.a), b: await resolvePromptSet(input.mas, opts.b) };
       await withTemporal(loaded.config, opts.worker, async (temporal, inline) => {
         const reporter = progressReporter(opts.json || !opts.progress ? 'off' : process.stderr.isTTY ? 'tty' : 'lines');

@@ -39,12 +39,15 @@ export interface DatasetSplit {
   seed: number;
   poolSize: number;
   part: 'pool' | 'held-out';
+  /** Only the first `take` items of the part, in file order (`maspo compare --held-out N`). */
+  take?: number;
 }
 
 /** Item indices of one part of a split, ascending (pure; the same for every caller). */
 export function splitPart(datasetSize: number, split: DatasetSplit): number[] {
   const pool = new Set(new Prng(deriveSeed(split.seed, 'dataset-split')).sample(Array.from({ length: datasetSize }, (_, i) => i), split.poolSize));
-  return Array.from({ length: datasetSize }, (_, i) => i).filter((i) => pool.has(i) === (split.part === 'pool'));
+  const part = Array.from({ length: datasetSize }, (_, i) => i).filter((i) => pool.has(i) === (split.part === 'pool'));
+  return split.take === undefined ? part : part.slice(0, split.take);
 }
 
 export type DatasetRef =
