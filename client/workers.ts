@@ -29,7 +29,7 @@ export function roleLimits(config: MaspoConfig): Partial<Record<ModelRole, RoleL
   const out: Partial<Record<ModelRole, RoleLimits>> = {};
   for (const role of MODEL_ROLES) {
     const m = config.models[role];
-    if (m) out[role] = { concurrency: m.concurrency, ratePerSecond: m.ratePerSecond };
+    if (m) out[role] = { concurrency: m.concurrency, ratePerSecond: m.ratePerSecond, model: m.model };
   }
   return out;
 }

@@ -1,5 +1,6 @@
 /** The local provider's model gate: one model computes at a time, calls to the holder run together, no starvation. */
 import { ModelGate } from '../activities/llm/providers/local/model-gate';
+import { slotDemand } from '../workers/worker';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -54,4 +55,16 @@ test('releasing twice is harmless', async () => {
   r();
   r();
   expect(gate.snapshot().inFlight).toBe(0);
+});
+
+describe('slots a local server gets from a worker (workers/worker.ts slotDemand)', () => {
+  test('the roles on its model when every role names one; every role otherwise; unknown models get every role', () => {
+    const { inFlight, slotsFor } = slotDemand({ backbone: { concurrency: 6, model: 'small' }, optimizer: { concurrency: 1, model: 'big' }, judge: { concurrency: 2, model: 'big' } });
+    expect(inFlight).toBe(9);
+    expect(slotsFor('small')).toBe(6);
+    expect(slotsFor('big')).toBe(3);
+    expect(slotsFor('other')).toBe(9); // a call for a model no role names (another config on the same worker)
+    expect(slotDemand({ backbone: { concurrency: 2 }, optimizer: { concurrency: 1 }, judge: { concurrency: 1 } }).slotsFor('small')).toBe(4);
+    expect(slotDemand(undefined).slotsFor('small')).toBe(24); // DEFAULT_ROLE_LIMITS: 8 per role
+  });
 });

@@ -20,6 +20,8 @@ export interface RoleLimits {
   concurrency: number;
   /** Optional cluster-wide rate limit for the role's queue (activities per second). */
   ratePerSecond?: number;
+  /** The model this role calls, when the worker serves one config: a local server is sized for the roles on it. */
+  model?: string;
 }
 
 export interface MaspoWorkerOptions {
@@ -42,6 +44,22 @@ export interface MaspoWorkerOptions {
 
 export const DEFAULT_ROLE_LIMITS: RoleLimits = { concurrency: 8 };
 
+/**
+ * How many calls this worker may have in flight: in all, and to one model. A local model server gets a slot for
+ * each call that may reach it — the roles known to call its model when every role names one (a worker serving one
+ * config), else every role's (any of them may call it). A slot nobody can fill only costs context memory.
+ */
+export function slotDemand(roles: MaspoWorkerOptions['roles']): { inFlight: number; slotsFor: (model: string) => number } {
+  const limitsOf = (role: ModelRole) => roles?.[role] ?? DEFAULT_ROLE_LIMITS;
+  const inFlight = MODEL_ROLES.reduce((sum, role) => sum + limitsOf(role).concurrency, 0);
+  const everyRoleNamesItsModel = MODEL_ROLES.every((role) => limitsOf(role).model !== undefined);
+  const slotsFor = (model: string): number => {
+    if (!everyRoleNamesItsModel) return inFlight;
+    return MODEL_ROLES.filter((role) => limitsOf(role).model === model).reduce((sum, role) => sum + limitsOf(role).concurrency, 0) || inFlight;
+  };
+  return { inFlight, slotsFor };
+}
+
 export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<Worker[]> {
   const { connection, namespace, taskQueue } = options;
   installWorkerLogging();
@@ -58,9 +76,8 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 
-  // A local model server gets one slot for every call this worker may have in flight (all roles may share it).
-  const inFlight = MODEL_ROLES.reduce((sum, role) => sum + (options.roles?.[role] ?? DEFAULT_ROLE_LIMITS).concurrency, 0);
-  const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, env });
+  const { inFlight, slotsFor } = slotDemand(options.roles);
+  const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, slotsFor, env });
   const llm = createLlmActivities({ providers, cache: new ResponseCache(options.cacheDir), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {

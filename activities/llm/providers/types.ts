@@ -40,6 +40,8 @@ export interface ProviderContext {
   home: string;
   /** Calls the worker may have in flight at once (all roles). */
   concurrency: number;
+  /** Calls the worker may have in flight at once to this model (the roles that use it); default `concurrency`. */
+  slotsFor?: (model: string) => number;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }

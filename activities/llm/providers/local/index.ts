@@ -17,7 +17,7 @@ import { startSlotSampler } from './occupancy';
 import { localThroughput } from './throughput';
 import { ensureServer, sizeServer, type LocalServerState } from './server';
 
-/** `concurrency`: slots for a server this provider starts, the calls the worker may have in flight at once. */
+/** Slots for a server this provider starts: the calls the worker may have in flight to its model (`slotsFor`). */
 export type LocalProviderOptions = ProviderContext;
 
 /** Keyless (the server runs on this host) and free (your hardware is not priced); errors are the openai client's. */
@@ -49,7 +49,7 @@ export function createLocalProvider(opts: LocalProviderOptions): LlmProvider {
   function serverFor(spec: ModelSpec): Promise<LocalServerState> {
     let pending = servers.get(spec.model);
     if (!pending) {
-      const sizing = sizeServer({ concurrency: opts.concurrency, maxTokens: Math.max(spec.maxTokens, 1024) });
+      const sizing = sizeServer({ concurrency: opts.slotsFor?.(spec.model) ?? opts.concurrency, maxTokens: Math.max(spec.maxTokens, 1024) });
       pending = ensureServer(spec.model, sizing, { home: opts.home, env: opts.env, log: opts.log }).then((h) => h.state);
       servers.set(spec.model, pending);
       pending.catch(() => servers.delete(spec.model)); // a failed start is tried again by the next attempt
