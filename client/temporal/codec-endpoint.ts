@@ -40,7 +40,8 @@ export async function spawnCodecDaemon(opts: { home: string; port: number; uiPor
   const logFd = fs.openSync(opts.logFile, 'a');
   let child;
   try {
-    child = spawn(process.execPath, args, { cwd: opts.home, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, MASPO_HOME: opts.home } });
+    // This process's cwd: a relative MASPO_PAYLOAD_STORE must resolve to the same directory as here.
+    child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, MASPO_HOME: opts.home } });
   } finally {
     fs.closeSync(logFd);
   }
