@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { ExperimentRunResult } from '../core/contracts/experiment';
 import { slotOccupancy, type ModelOccupancy } from '../activities/llm/providers/local/occupancy';
+import { formatComparisons } from './format';
 
 export interface RunWindow {
   /** First execution's start and last execution's close of the run's workflow (epoch ms). */
@@ -74,8 +75,8 @@ function slotsCell(rows: readonly ModelOccupancy[]): string {
 export function runDetailsTable(runs: readonly ExperimentRunResult[], details: readonly RunDetails[]): string {
   const byId = new Map(details.map((d) => [d.id, d]));
   const lines = [
-    '| run | seed prompts | optimized | difference [95% CI] | McNemar p (items gained / lost) | calls B · O · J (search) | tokens in / out (search) | wall-clock search · held-out | slots busy (search) | slots busy (held-out) |',
-    '|---|---:|---:|---|---:|---|---|---|---|---|',
+    '| run | seed prompts | optimized | difference [95% CI] | McNemar p (items gained / lost) | calls B · O · J (search) | comparisons judged (search) | tokens in / out (search) | wall-clock search · held-out | slots busy (search) | slots busy (held-out) |',
+    '|---|---:|---:|---|---:|---|---|---|---|---|---|',
   ];
   for (const r of runs) {
     const d = byId.get(r.id);
@@ -85,7 +86,7 @@ export function runDetailsTable(runs: readonly ExperimentRunResult[], details: r
     const w = d?.window;
     const wall = w ? `${minutes((w.heldOutStartMs ?? w.closeMs) - w.startMs)} · ${w.heldOutStartMs !== undefined ? minutes(w.closeMs - w.heldOutStartMs) : '—'}` : '—';
     lines.push(
-      `| ${r.id} | ${acc(h?.seed)} | ${acc(h?.optimized)} | ${p ? `${pp(p.difference)} pp [${pp(p.ci.low)}, ${pp(p.ci.high)}]` : '—'} | ${p ? `${p.mcnemar.pValue.toFixed(3)} (${p.mcnemar.bOnly}/${p.mcnemar.aOnly})` : '—'} | ${r.totals.calls.backbone} · ${r.totals.calls.optimizer} · ${r.totals.calls.judge} | ${r.totals.usage.inputTokens.toLocaleString('en-US')} / ${r.totals.usage.outputTokens.toLocaleString('en-US')} | ${wall} | ${slotsCell(d?.searchSlots ?? [])} | ${slotsCell(d?.heldOutSlots ?? [])} |`,
+      `| ${r.id} | ${acc(h?.seed)} | ${acc(h?.optimized)} | ${p ? `${pp(p.difference)} pp [${pp(p.ci.low)}, ${pp(p.ci.high)}]` : '—'} | ${p ? `${p.mcnemar.pValue.toFixed(3)} (${p.mcnemar.bOnly}/${p.mcnemar.aOnly})` : '—'} | ${r.totals.calls.backbone} · ${r.totals.calls.optimizer} · ${r.totals.calls.judge} | ${r.totals.comparisons ? formatComparisons(r.totals.comparisons) : '—'} | ${r.totals.usage.inputTokens.toLocaleString('en-US')} / ${r.totals.usage.outputTokens.toLocaleString('en-US')} | ${wall} | ${slotsCell(d?.searchSlots ?? [])} | ${slotsCell(d?.heldOutSlots ?? [])} |`,
     );
   }
   return lines.join('\n');

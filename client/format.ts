@@ -1,6 +1,6 @@
 /** Human-readable renderings of results for the terminal. */
 import type { EvaluateResult } from '../core/contracts/evaluate';
-import type { OptimizeResult } from '../core/contracts/optimize';
+import type { ComparisonCounts, OptimizeResult } from '../core/contracts/optimize';
 import { spendOf } from '../core/contracts/ledger';
 import { formatSpend } from './optimize';
 
@@ -20,12 +20,19 @@ export function formatEvaluation(r: EvaluateResult, workflowId: string, uiUrl?: 
   return lines.join('\n');
 }
 
+/** `local 40 · lookahead 24 (+16 copied from global) · global 40 · terminal 40`: what the reward was made of. */
+export function formatComparisons(c: ComparisonCounts): string {
+  const j = c.judged;
+  return `local ${j.local} · lookahead ${j.lookahead}${c.copiedLookahead ? ` (+${c.copiedLookahead} copied from global)` : ''} · global ${j.global} · terminal ${j.terminal}`;
+}
+
 export function formatOptimization(r: OptimizeResult, workflowId: string): string {
   const t = r.totals;
   const lines = [
     `optimization ${r.runName} · ${r.strategy} (${r.profile} profile) · ${r.rounds.length} round(s)${r.stopped ? ` · STOPPED early (${r.stopReason ?? 'stopped'}): best prompts so far` : ''} · workflow ${workflowId}`,
     `LLM calls: backbone ${t.calls.backbone}, optimizer ${t.calls.optimizer}, judge ${t.calls.judge} (${t.cached} from cache); tokens in ${t.usage.inputTokens} / out ${t.usage.outputTokens}; unparseable verdicts ${t.unparseableVerdicts}, order disagreements ${t.orderDisagreements}, rejected proposals ${t.rejectedProposals}`,
   ];
+  if (t.comparisons) lines.push(`comparisons judged: ${formatComparisons(t.comparisons)}`);
   if (t.ledger) {
     const l = t.ledger;
     const held = r.heldOut?.totals?.ledger;

@@ -144,7 +144,7 @@ test('a 2 variants × 2 seeds grid runs as optimizeMas children and yields a 2-r
     // Per run: the paired statistics and the wall-clock of search and held-out from Temporal's records.
     const perRun = (await readFile(path.join(out, 'experiment.md'), 'utf8')).split('## Per run')[1];
     expect(perRun.trim().split('\n').slice(2)).toHaveLength(4);
-    expect(perRun).toMatch(/\| maspo\/seed-1 \| [\d.]+% \[.*\] n=6 \| [\d.]+% .*\| [+−][\d.]+ pp \[.*\] \| [\d.]+ \(\d+\/\d+\) \| \d+ · \d+ · \d+ \|.*\| [\d.]+ min · [\d.]+ min \| — \| — \|/);
+    expect(perRun).toMatch(/\| maspo\/seed-1 \| [\d.]+% \[.*\] n=6 \| [\d.]+% .*\| [+−][\d.]+ pp \[.*\] \| [\d.]+ \(\d+\/\d+\) \| \d+ · \d+ · \d+ \| local \d+ · lookahead \d+.* · global \d+ · terminal \d+ \|.*\| [\d.]+ min · [\d.]+ min \| — \| — \|/);
     for (const x of details) expect(x.window!.heldOutStartMs).toBeGreaterThanOrEqual(x.window!.startMs);
     const rows = table.trim().split('\n').slice(2);
     expect(rows).toHaveLength(2);

@@ -49,3 +49,25 @@ describe.each([
     expect(after).toBeGreaterThan(before + 0.15);
   });
 });
+
+describe('lookahead on a 3-agent chain (solver → verifier → finalizer): judged on its own, not only copied from global', () => {
+  const chain3 = [
+    agents[0],
+    { id: 'verifier', role: 'reviewer', prompt: 'You are a verifier. Previous solution:\n{{context}}\n\nQuestion: {{question}}' },
+    { id: 'finalizer', role: 'reviewer', prompt: 'You write the final answer. Previous work:\n{{context}}\n\nQuestion: {{question}}' },
+  ];
+  const chainEdges = [{ from: 'solver', to: 'verifier' }, { from: 'verifier', to: 'finalizer' }];
+  const tiny = { rounds: 1, stepsPerRound: 1, poolSize: 12, batchSize: 4 } as const;
+
+  test.each([1, 2])('lookaheadDepth %i', async (depth) => {
+    const settings = optimizeSettings({ ...tiny, lookaheadDepth: depth });
+    const r = await searchOnSim(simContext(settings, chain3, chainEdges, world, SEED), pool);
+    const c = r.totals.comparisons!;
+    // The solver's candidates are judged on the verifier's re-run output (not the terminal): real lookahead verdicts.
+    expect(c.judged.lookahead).toBeGreaterThan(0);
+    // The verifier's lookahead (depth 1), and the solver's second hop (depth 2), is the terminal: copied from global.
+    expect(c.copiedLookahead).toBeGreaterThan(0);
+    expect(c.judged.local).toBeGreaterThan(0);
+    expect(c.judged.terminal).toBeGreaterThan(0);
+  }, 60_000);
+});

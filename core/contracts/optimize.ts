@@ -45,8 +45,29 @@ export interface CallTotals {
   orderDisagreements: number;
   /** Optimizer replies without a usable prompt. */
   rejectedProposals: number;
+  /**
+   * Comparisons per kind that went to the judge (one per item, whatever the orders), and lookahead verdicts copied
+   * from the global one (a lookahead on the terminal shows the global pair). Absent in payloads from before it.
+   */
+  comparisons?: ComparisonCounts;
   /** Paid and cached calls, tokens and dollars per role (core/contracts/ledger.ts). Absent in payloads from before ledgers. */
   ledger?: Ledger;
+}
+
+export interface ComparisonCounts {
+  judged: { local: number; lookahead: number; global: number; terminal: number };
+  copiedLookahead: number;
+}
+
+export function emptyComparisons(): ComparisonCounts {
+  return { judged: { local: 0, lookahead: 0, global: 0, terminal: 0 }, copiedLookahead: 0 };
+}
+
+function addComparisons(a: ComparisonCounts | undefined, b: ComparisonCounts | undefined): ComparisonCounts | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const j = (k: keyof ComparisonCounts['judged']) => a.judged[k] + b.judged[k];
+  return { judged: { local: j('local'), lookahead: j('lookahead'), global: j('global'), terminal: j('terminal') }, copiedLookahead: a.copiedLookahead + b.copiedLookahead };
 }
 
 export function emptyTotals(): CallTotals {
@@ -70,6 +91,7 @@ export function addTotals(a: CallTotals, b: CallTotals): CallTotals {
     orderDisagreements: a.orderDisagreements + b.orderDisagreements,
     rejectedProposals: a.rejectedProposals + b.rejectedProposals,
     ledger: addLedgers(a.ledger, b.ledger),
+    ...(a.comparisons || b.comparisons ? { comparisons: addComparisons(a.comparisons, b.comparisons) } : {}),
   };
 }
 

@@ -31,8 +31,10 @@ import type { LlmResult, ModelRole } from '../../core/contracts/llm';
 import {
   addTotals,
   countCall,
+  emptyComparisons,
   emptyTotals,
   type BaselineItem,
+  type ComparisonCounts,
   type CallTotals,
   type CandidateInput,
   type CandidateResult,
@@ -261,6 +263,7 @@ export async function evaluateCandidate(io: UnitIo, input: CandidateInput): Prom
   const { items, tally } = itemVerdicts(perItem.flatMap((x) => x.judged), planned);
   totals.unparseableVerdicts += tally.unparseable;
   totals.orderDisagreements += tally.disagreements;
+  totals.comparisons = countComparisons(perItem.flatMap((x) => x.judged), planned, perItem.length);
   const breakdown = jointReward(items, { settings, terminal: agentId === terminal, mode: input.mode });
 
   const byIndex = new Map(items.map((v) => [v.item, v]));
@@ -274,6 +277,14 @@ export async function evaluateCandidate(io: UnitIo, input: CandidateInput): Prom
   const cases = input.mode === 'step' ? casesFromEvaluation(mining, { settings, agentId, terminalId: terminal, round: input.round, step: input.step }, prng) : [];
 
   return { candidate: input.candidate, R: breakdown.R, breakdown, tally, verdicts: items, cases, misalignmentRate: misalignmentRate(mining), totals };
+}
+
+/** Which comparisons went to the judge (at least one call), and how many lookahead verdicts were the global one's. */
+function countComparisons(judged: readonly JudgedComparison[], planned: readonly PlannedComparison[], items: number): ComparisonCounts {
+  const counts = emptyComparisons();
+  for (const j of judged) if (j.verdicts.length > 0) counts.judged[j.kind]++;
+  counts.copiedLookahead = planned.filter((p) => p.reuseGlobal).length * items;
+  return counts;
 }
 
 /** One planned comparison on one item: null when it is not made (faithful: an empty lookahead output). */
@@ -337,6 +348,8 @@ export interface InProcessSearch {
   anchorShifts: number;
   /** Cases mined by the step evaluations. */
   casesMined: number;
+  /** Calls, verdict tallies and comparisons of every unit, summed (what a run's totals say). */
+  totals: CallTotals;
 }
 
 /**
@@ -350,6 +363,7 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
   let anchorShifts = 0;
   let casesMined = 0;
   let made: CallTotals | undefined;
+  let totals = emptyTotals();
   while (currentUnit(state, ctx.settings).kind !== 'done') {
     await searchRound<BaselineItem[]>(ctx.settings, ctx.mas, state, {
       beforeUnit: () => {
@@ -359,11 +373,13 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
       refresh: async (_unit, request) => {
         const r = await runRefresh(unitIo, { ctx, ...request });
         made = r.totals;
+        totals = addTotals(totals, r.totals);
         return r;
       },
       step: async (_unit, request) => {
         const r = await runStep(unitIo, { ctx, ...request });
         made = r.totals;
+        totals = addTotals(totals, r.totals);
         casesMined += r.parents.reduce((n, p) => n + p.scored.reduce((m, s) => m + s.cases.length, 0), 0);
         return r;
       },
@@ -374,5 +390,5 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
       },
     });
   }
-  return { state, prompts: promptMap(state), units, anchorShifts, casesMined };
+  return { state, prompts: promptMap(state), units, anchorShifts, casesMined, totals };
 }
