@@ -25,6 +25,9 @@ export function buildProgram(): Command {
   const program = new Command('maspo')
     .description('Durable, label-free joint prompt optimization for LLM multi-agent systems (MASPO) on Temporal')
     .version(packageVersion())
+    // A parent's options stop at its subcommand, so `server codec --codec-port N` reaches the subcommand's own
+    // --codec-port instead of `server`'s (commander needs this on every ancestor).
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(`maspo: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
     .exitOverride()
     .hook('preAction', (_program, command) => checkWorkflowIds(command));

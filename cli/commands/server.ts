@@ -24,6 +24,8 @@ export function registerServer(program: Command): void {
     .option('-d, --detach', 'start in the background and return (stop it with `maspo server stop`)')
     .option('--codec-port <n>', 'port of the payload codec endpoint the UI decodes through (default: UI port + 1)', portNumber('--codec-port'))
     .option('--no-codec', 'do not serve the payload codec endpoint')
+    // `server codec --codec-port N` is the subcommand's own option, not this command's (which would take it first).
+    .enablePositionalOptions()
     .action(async (opts: { port: number; uiPort: number; detach?: boolean; codecPort?: number; codec: boolean }) => {
       await ensureTemporalCli({ log: info });
       if (opts.detach) {
