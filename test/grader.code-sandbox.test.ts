@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runInSandbox, sandboxIsolation, type SandboxIsolation, type SandboxProgram } from '../activities/graders/code-sandbox';
+import { gradeCode } from '../activities/graders/code';
+import type { CodeTask } from '../core/grading/code-program';
 
 const TESTS = 'assert f(1) == 2';
 const run = (program: string, wallMs = 5000, tests = TESTS) => runInSandbox({ prelude: '', program, tests }, { wallMs });
@@ -81,6 +83,46 @@ describe('code sandbox: outcomes', () => {
     const r = await run("for _ in range(50):\n    print('x' * 100_000)\ndef f(x):\n    return x + 1");
     expect(r.passed).toBe(true);
     expect(r.stdout.length).toBeLessThanOrEqual(1500);
+  });
+});
+
+describe('the code grader runs only the definitions (EvalPlus-style sanitizing of a reply)', () => {
+  const mbpp: CodeTask = { style: 'mbpp', entryPoint: 'f', prelude: '', tests: 'assert f(1) == 2' };
+  const reply = (code: string) => `Here is the solution:\n\n\`\`\`python\n${code}\n\`\`\`\n`;
+
+  test('a usage demo that crashes or never ends does not fail a correct function; the dropped statements are counted', async () => {
+    const crashing = await gradeCode(mbpp, reply('def f(x):\n    return x + 1\n\n# Example usage:\nprint(f([1, 2]))'));
+    expect(crashing).toMatchObject({ correct: true });
+    expect(crashing.detail).toBe('passed (1 top-level demo statement not run)');
+    const endless = await gradeCode(mbpp, reply('def f(x):\n    return x + 1\n\nwhile True:\n    print(f(0))'), { wallMs: 3000 });
+    expect(endless.correct).toBe(true);
+    const inventedAssert = await gradeCode(mbpp, reply('def f(x):\n    return x + 1\n\nassert f(5) == 7  # wrong, invented'));
+    expect(inventedAssert.correct).toBe(true);
+  });
+
+  test('imports, decorators, classes and the globals the functions read are kept; unused top-level calls are not', async () => {
+    const program = [
+      'import math',
+      'from functools import lru_cache',
+      'OFFSET = 1',
+      'unused = print("demo")',
+      'class Box:',
+      '    k = 0',
+      '@lru_cache(None)',
+      'def f(x):',
+      '    return int(math.floor(x)) + OFFSET + Box.k',
+      'if __name__ == "__main__":',
+      '    raise SystemExit(f(1))',
+    ].join('\n');
+    const g = await gradeCode(mbpp, reply(program));
+    expect(g).toMatchObject({ correct: true });
+    expect(g.detail).toBe('passed (2 top-level demo statements not run)');
+  });
+
+  test('a wrong function still fails, a program that does not parse is run as written (a syntax verdict), and exit() at top level cannot pass', async () => {
+    expect((await gradeCode(mbpp, reply('def f(x):\n    return x\nprint(f(1))'))).result).toMatchObject({ reason: 'assertion' });
+    expect((await gradeCode(mbpp, reply('def f(x):\n    return x +\n'))).result).toMatchObject({ reason: 'syntax' });
+    expect((await gradeCode(mbpp, reply('import sys\nsys.exit(0)'))).correct).toBe(false);
   });
 });
 

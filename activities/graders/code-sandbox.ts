@@ -54,6 +54,8 @@ export interface SandboxProgram {
   prelude: string;
   program: string;
   tests: string;
+  /** Run only the program's definitions (imports, functions, classes, the globals they read): see the launcher. */
+  sanitize?: boolean;
 }
 
 export interface SandboxResult {
@@ -69,6 +71,8 @@ export interface SandboxResult {
   workDir: string;
   /** The unprivileged uid the run used, when the worker runs as root. */
   uid?: number;
+  /** Top-level statements of the program dropped as demo code (`sanitize`). */
+  dropped?: number;
 }
 
 export interface SandboxIsolation {
@@ -292,18 +296,18 @@ function classify(out: Execution, nonce: string, limits: SandboxLimits, duration
     .filter((l) => l.startsWith(`${nonce} `))
     .map((l) => {
       try {
-        return JSON.parse(l.slice(nonce.length + 1)) as { reason: SandboxReason; message: string; applied: string[] };
+        return JSON.parse(l.slice(nonce.length + 1)) as { reason: SandboxReason; message: string; applied: string[]; dropped?: number };
       } catch {
         return null;
       }
     })
-    .filter((r): r is { reason: SandboxReason; message: string; applied: string[] } => r !== null);
+    .filter((r): r is { reason: SandboxReason; message: string; applied: string[]; dropped?: number } => r !== null);
   if (out.spawnError) return { result: { ...base, passed: false, reason: 'crash', message: `could not start the sandbox: ${out.spawnError}` }, applied: [] };
   if (records.length) {
     // Forked children may report too: a pass needs every report to be a pass.
     const failing = records.find((r) => r.reason !== 'passed');
     const r = failing ?? records[0];
-    return { result: { ...base, passed: !failing, reason: r.reason, message: r.message }, applied: records[0].applied ?? [] };
+    return { result: { ...base, passed: !failing, reason: r.reason, message: r.message, ...(r.dropped ? { dropped: r.dropped } : {}) }, applied: records[0].applied ?? [] };
   }
   const signal = out.signal ?? (out.code !== null && out.code > 128 ? signalName(out.code - 128) : null);
   let reason: SandboxReason = 'crash';

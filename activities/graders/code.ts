@@ -20,7 +20,8 @@ export interface CodeGrade {
 export async function gradeCode(task: CodeTask, reply: string, limits?: Partial<SandboxLimits>): Promise<CodeGrade> {
   const parts = assembleProgram(task, reply);
   if (!parts.program.trim()) return { correct: false, program: null, result: null, detail: 'no code in the output' };
-  const result = await runInSandbox(parts, limits);
+  // Only the definitions run: a correct function is not failed by its own usage demo (sandbox-launcher.ts).
+  const result = await runInSandbox({ ...parts, sanitize: true }, limits);
   if (!announced) {
     announced = true;
     // Once per worker: what the sandbox enforces on this host (e.g. whether the network is isolated).
@@ -31,7 +32,8 @@ export async function gradeCode(task: CodeTask, reply: string, limits?: Partial<
       /* not inside an activity (tests, scripts) */
     }
   }
-  return { correct: result.passed, program: parts.program, result, detail: result.message ? `${result.reason}: ${result.message}` : result.reason };
+  const dropped = result.dropped ? ` (${result.dropped} top-level demo statement${result.dropped === 1 ? '' : 's'} not run)` : '';
+  return { correct: result.passed, program: parts.program, result, detail: `${result.message ? `${result.reason}: ${result.message}` : result.reason}${dropped}` };
 }
 
 /** One line per enforced (or missing) guarantee of the sandbox on this worker. */

@@ -7,12 +7,16 @@
  *   3. drops privileges: as real root, to a fresh unprivileged uid/gid; as root of a user namespace, drops every
  *      capability and locks the secure bits so nothing regains them; then sets no_new_privs;
  * and runs the dataset prelude, the candidate program and the tests in one namespace, each compiled separately
- * so a syntax error is attributed to the right part. The outcome goes to fd 3 as `<nonce> <json>`; a run
+ * so a syntax error is attributed to the right part. The program is first reduced to its definitions, as EvalPlus
+ * sanitizes completions: imports, functions, classes and the top-level assignments those use are kept; demo code
+ * (`print(f(…))`, example loops, asserts of invented outputs, `if __name__ …` blocks) is dropped, so a correct
+ * function is not failed by a crash or endless loop in its own usage example. A program that does not parse is
+ * run as written (its syntax error is the verdict). The outcome goes to fd 3 as `<nonce> <json>`; a run
  * without that record (the program exited early, `os._exit`, a signal) is a failure, so calling `exit(0)`
  * cannot fake a pass.
  */
 export const LAUNCHER_SOURCE = String.raw`
-import builtins, ctypes, json, os, resource, sys, traceback
+import ast, builtins, ctypes, json, os, resource, sys, traceback
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
@@ -114,12 +118,38 @@ def describe(exc, stage, sources):
     at = where(exc, sources)
     return '%s: %s%s%s' % (stage, type(exc).__name__, (': ' + msg) if msg else '', (' (at ' + at + ')') if at else '')
 
+KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+def sanitize(src):
+    # Keep definitions, imports and the global assignments they read, in source order; drop everything else.
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError):
+        return src, 0
+    defs = [n for n in tree.body if isinstance(n, KEPT)]
+    used = {x.id for n in defs for x in ast.walk(n) if isinstance(x, ast.Name)}
+    def assigns_used(n):
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AnnAssign) else []
+        return any(isinstance(x, ast.Name) and x.id in used for t in targets for x in ast.walk(t))
+    keep = [n for n in tree.body if isinstance(n, KEPT) or assigns_used(n)]
+    lines = src.split('\n')
+    out = []
+    for n in keep:
+        start = min([n.lineno] + [d.lineno for d in getattr(n, 'decorator_list', [])])
+        out.append('\n'.join(lines[start - 1:n.end_lineno]))
+    return '\n'.join(out) + '\n', len(tree.body) - len(keep)
+
+DROPPED = [0]
+
 def run(p):
     # Not '__main__': a candidate's demo block (often calling input()) must not run as part of grading.
     g = {'__name__': '__solution__', '__builtins__': builtins}
     sources = {'<prelude>': p['prelude'], '<program>': p['program'], '<tests>': p['tests']}
     for stage in ('prelude', 'program', 'tests'):
         src = p[stage]
+        if stage == 'program' and p.get('sanitize'):
+            src, DROPPED[0] = sanitize(src)
+            sources['<program>'] = src
         if not src.strip():
             continue
         try:
@@ -161,7 +191,7 @@ def main():
             stream.flush()
         except Exception:
             pass
-    record = nonce + ' ' + json.dumps({'reason': reason, 'message': message, 'applied': applied}) + '\n'
+    record = nonce + ' ' + json.dumps({'reason': reason, 'message': message, 'applied': applied, 'dropped': DROPPED[0]}) + '\n'
     try:
         os.write(3, record.encode('utf-8'))
     except OSError:
