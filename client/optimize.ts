@@ -15,6 +15,9 @@ import { loadDatasetItems } from '../activities/dataset-items';
 import { runPricingFor } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import { awaitWithProgress } from './poll';
+import { evaluationProgress } from './evaluate';
+import { formatEta } from './eta';
+import type { EvaluateProgress } from '../core/contracts/evaluate';
 
 /**
  * The optimisation pool and the held-out set, disjoint by construction: generated tasks come from the train and
@@ -131,6 +134,8 @@ export interface SearchProgressView {
   /** Candidate evaluations of the running step: finished and started. */
   candidatesDone?: number;
   candidatesPlanned?: number;
+  /** Phase `held-out`: the two evaluations' items and calls so far (seed and optimised prompts, summed). */
+  heldOut?: EvaluateProgress;
 }
 
 /** Run-level progress plus the running round's agent and step (queries add nothing to history). */
@@ -139,6 +144,7 @@ export async function optimizationProgress(client: Client, workflowId: string): 
   const round = run.roundWorkflowId ? await client.workflow.getHandle(run.roundWorkflowId).query(roundProgressQuery).catch(() => undefined) : undefined;
   const step = round?.stepWorkflowId ? await client.workflow.getHandle(round.stepWorkflowId).query(stepProgressQuery).catch(() => undefined) : undefined;
   const totals = round ? addTotals(run.totals, round.totals) : run.totals;
+  const heldOut = run.phase === 'held-out' ? await heldOutProgress(client, workflowId) : undefined;
   return {
     phase: run.phase,
     control: run.control,
@@ -158,10 +164,24 @@ export async function optimizationProgress(client: Client, workflowId: string): 
     unitsInRound: round?.unitsInRound,
     candidatesDone: step?.candidatesDone,
     candidatesPlanned: step?.candidatesPlanned,
+    ...(heldOut ? { heldOut } : {}),
   };
 }
 
-export function formatSearchProgress(p: SearchProgressView): string {
+/** Items and calls of the held-out evaluations (`<run>/held-out-seed`, `-optimized`; one when no prompt changed). */
+async function heldOutProgress(client: Client, workflowId: string): Promise<EvaluateProgress | undefined> {
+  const parts = await Promise.all(['seed', 'optimized'].map((w) => evaluationProgress(client, `${workflowId}/held-out-${w}`).catch(() => undefined)));
+  const found = parts.filter((p): p is EvaluateProgress => p !== undefined && p.total > 0);
+  if (found.length === 0) return undefined;
+  const sum = (k: 'total' | 'done' | 'correct' | 'errors' | 'calls' | 'cachedCalls') => found.reduce((n, p) => n + p[k], 0);
+  return { total: sum('total'), done: sum('done'), correct: sum('correct'), errors: sum('errors'), calls: sum('calls'), cachedCalls: sum('cachedCalls'), status: found.every((p) => p.status === 'completed') ? 'completed' : 'running' };
+}
+
+export function formatSearchProgress(p: SearchProgressView, etaMs?: number): string {
+  if (p.phase === 'held-out' && p.heldOut) {
+    const h = p.heldOut;
+    return `held-out evaluation · ${h.done}/${h.total} items · ${h.calls} LLM calls (${h.cachedCalls} cached)${formatEta(etaMs)} · search: ${p.calls} LLM calls, ${formatSpend(p.spendUsd, p.budget)}`;
+  }
   const where = p.phase === 'searching' ? `round ${p.round}/${p.rounds}${p.agentId ? ` · ${p.agentId} ${p.unit === 'refresh' ? 'refresh' : `step ${p.step}/${p.stepsPerRound}`}` : ''}` : p.phase;
   const best = Object.entries(p.bestJ).map(([a, j]) => `${a}=${j.toFixed(2)}`).join(' ');
   const cands = p.candidatesPlanned ? ` · candidates ${p.candidatesDone ?? 0}/${p.candidatesPlanned}` : '';
