@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startCodecServer, type CodecServer } from '../../platform/payloads/codec-server';
 import { processExited, tryKill } from '../../platform/processes';
 import { claimCheckCodec } from '../../platform/payloads/settings';
-import type { Log } from './dev-server';
+type Log = (line: string) => void;
 
 /** The embedded UI as a browser may address it. */
 export function uiOrigins(uiPort: number): string[] {
