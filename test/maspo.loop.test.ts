@@ -71,3 +71,18 @@ describe('lookahead on a 3-agent chain (solver → verifier → finalizer): judg
     expect(c.judged.terminal).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('case expiry in a whole search (optimize.caseExpiry)', () => {
+  const settingsWith = (caseExpiry?: { turns: number }) => optimizeSettings({ rounds: 2, stepsPerRound: 2, poolSize: 30, batchSize: 6, ...(caseExpiry ? { caseExpiry } : {}) });
+  const stale = (r: SimSearchResult) => Object.values(r.state.agents).flatMap((a) => a.buffer.filter((c) => c.turn! < a.stepsDone));
+
+  test('without it, cases mined in an earlier step are still buffered at the end; with turns: 1, none is', async () => {
+    const without = await searchOnSim(simContext(settingsWith(), agents, edges, world, SEED), pool);
+    expect(without.casesMined).toBeGreaterThan(0);
+    expect(stale(without).length).toBeGreaterThan(0); // e.g. the solver's turn-2 cases, still shown at turns 3 and 4
+    const withExpiry = await searchOnSim(simContext(settingsWith({ turns: 1 }), agents, edges, world, SEED), pool);
+    expect(withExpiry.casesMined).toBeGreaterThan(0);
+    expect(stale(withExpiry)).toEqual([]);
+    for (const a of Object.values(withExpiry.state.agents)) for (const c of a.buffer) expect(c.against).toMatch(/^[0-9a-z]+$/);
+  }, 60_000);
+});

@@ -4,7 +4,9 @@ import {
   casesFromEvaluation,
   injectedItems,
   isMisaligned,
+  liveCases,
   mineMisalignment,
+  promptKey,
   misalignmentRate,
   updateBuffer,
   type MiningItem,
@@ -139,3 +141,29 @@ describe('buffer and delivery', () => {
     expect(batch.every((i) => pool.includes(i))).toBe(true);
   });
 });
+
+describe('case expiry (optimize.caseExpiry, fixed profile)', () => {
+  const c = (index: number, turn: number | undefined, against: string | undefined): MisalignmentCase => ({
+    kind: 'misalignment', agentId: 'p', index, question: `q${index}`, context: '', output: '', lost: { lookahead: true, global: false }, priority: 1, round: 1, step: 1,
+    ...(turn !== undefined ? { turn } : {}), ...(against !== undefined ? { against: promptKey(against) } : {}),
+  });
+  const buffer = [c(1, 1, 'parent A'), c(2, 2, 'parent B'), c(3, undefined, undefined)];
+
+  test('off by default and in the faithful profile: the buffer is returned as is', () => {
+    expect(optimizeSettings({}).caseExpiry).toBeUndefined();
+    expect(optimizeSettings({ profile: 'faithful', caseExpiry: { turns: 1 } }).caseExpiry).toBeUndefined();
+    expect(liveCases(optimizeSettings({}), buffer, { turn: 9, beamPrompts: [] })).toEqual(buffer);
+  });
+
+  test('turns: a case is shown for that many later steps of its agent', () => {
+    const s = optimizeSettings({ caseExpiry: { turns: 1 } });
+    expect(liveCases(s, buffer, { turn: 2, beamPrompts: [] }).map((x) => x.index)).toEqual([2, 3]); // case 1 was shown once
+    expect(liveCases(s, buffer, { turn: 3, beamPrompts: [] }).map((x) => x.index)).toEqual([3]); // cases without a turn stay
+  });
+
+  test('beamExit: a case leaves with the prompt it was mined against', () => {
+    const s = optimizeSettings({ caseExpiry: { beamExit: true } });
+    expect(liveCases(s, buffer, { turn: 5, beamPrompts: ['parent B', 'other'] }).map((x) => x.index)).toEqual([2, 3]);
+  });
+});
+

@@ -121,6 +121,12 @@ export const OptimizeSchema = z
     /** Characters kept per text in a misalignment case. Default 2000. */
     caseCharLimit: z.number().int().min(100).max(100_000).default(2000),
     /**
+     * fixed profile: when a buffered misalignment case stops being shown to the agent's proposals — after `turns`
+     * later steps of the agent, and/or (`beamExit`) once the prompt it was mined against has left the beam.
+     * Default: never (a case stays until newer ones push it out of the Kmis-sized buffer).
+     */
+    caseExpiry: z.object({ turns: z.number().int().min(1).max(100).optional(), beamExit: z.boolean().default(false) }).strict().optional(),
+    /**
      * Spending cap: `usd` (list prices, see `prices:`) and/or `calls` (paid LLM calls; cache hits are free). The run
      * reserves each unit's worst case first and stops at a boundary with status budget_exhausted when it would pass;
      * `maspo budget <id> --usd N` raises it and the run goes on. Not a search setting: it travels beside them.
@@ -227,6 +233,7 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     tieBreak: faithful ? 'stable' : 'seeded',
     improvementEpsilon: 1e-6,
     caseCharLimit: o.caseCharLimit,
+    ...(!faithful && o.caseExpiry && (o.caseExpiry.turns !== undefined || o.caseExpiry.beamExit) ? { caseExpiry: { ...o.caseExpiry } } : {}),
   };
 }
 

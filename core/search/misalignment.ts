@@ -24,7 +24,7 @@
  *   them when there are more.
  */
 import { predecessors, type AgentGraph } from '../common/graph';
-import type { Prng } from '../common/prng';
+import { hashString, type Prng } from '../common/prng';
 import type { ItemVerdicts } from './reward';
 import type { MisalignmentCase, SearchSettings } from './types';
 
@@ -149,6 +149,32 @@ export function updateBuffer(
     if (out.length === settings.maxMisalignmentCases) break;
   }
   return out;
+}
+
+/** Key of a prompt for `MisalignmentCase.against` (a hash: cases stay small in the search state). */
+export function promptKey(prompt: string): string {
+  return hashString(prompt).toString(36);
+}
+
+/**
+ * The cases of a buffer still worth showing (`caseExpiry`): a case ages out after `turns` later steps of its agent
+ * (`turn` = the step count now), and with `beamExit` it leaves once the prompt it was mined against is no longer in
+ * the beam — its evidence was about a parent the search has moved away from. Cases from before these fields (no
+ * `turn` / `against`) are kept. Without `caseExpiry` the buffer is returned as is.
+ */
+export function liveCases(
+  settings: Pick<SearchSettings, 'caseExpiry'>,
+  buffer: readonly MisalignmentCase[],
+  now: { turn: number; beamPrompts: readonly string[] },
+): MisalignmentCase[] {
+  const e = settings.caseExpiry;
+  if (!e) return buffer.slice();
+  const inBeam = new Set(now.beamPrompts.map(promptKey));
+  return buffer.filter((c) => {
+    if (e.turns !== undefined && c.turn !== undefined && now.turn - c.turn >= e.turns) return false;
+    if (e.beamExit && c.against !== undefined && !inBeam.has(c.against)) return false;
+    return true;
+  });
 }
 
 /** The cases shown (marked) to the agent's next proposals: fixed → its buffer; faithful → none. */

@@ -11,7 +11,7 @@ import { graphOf, type AgentGraph } from '../common/graph';
 import { Prng } from '../common/prng';
 import { sampleBatch } from './batch';
 import { childrenOf, nextBeam, refreshTargets, rescoreBeam, updateBest } from './beam';
-import { casesForProposal, injectedItems, updateBuffer } from './misalignment';
+import { casesForProposal, injectedItems, liveCases, promptKey, updateBuffer } from './misalignment';
 import type { BeamNode } from './node';
 import { advanceCursor, allocateNodeId, assertConsistent, currentUnit, promptMap, type AgentSearchState, type SearchState, type SearchUnit } from './state';
 import type { MisalignmentCase, SearchSettings } from './types';
@@ -61,18 +61,22 @@ interface Carried<K> {
 /** The step's beam update: children of every parent → `nextBeam` → `updateBest` → `updateBuffer`; `stepsDone++`. */
 export function applyStep(state: SearchState, settings: SearchSettings, unit: WorkUnit, parents: readonly ScoredParent[], prng: Prng): { improved: boolean } {
   const agent = state.agents[unit.agentId];
+  const turn = agent.stepsDone + 1;
+  // Each case remembers when it was mined and against which parent prompt (for `caseExpiry`).
+  const scored = parents.map((p, i) => p.scored.map((s) => ({ ...s, cases: s.cases.map((c) => ({ ...c, turn, against: promptKey(agent.beam[i].prompt) })) })));
   const children = agent.beam.map((node, i) =>
     childrenOf(settings, node, parents[i].scored, { round: unit.round, step: unit.step + 1, newId: () => allocateNodeId(state, unit.agentId) }),
   );
   agent.beam = nextBeam(settings, agent.beam, children, prng);
   const { best, improved } = updateBest(settings, agent.best, agent.beam);
-  const casesOf = (prompt: string): MisalignmentCase[] => parents.flatMap((p) => p.scored.filter((s) => s.prompt === prompt).flatMap((s) => s.cases));
-  agent.buffer = updateBuffer(settings, agent.buffer, {
-    stepCases: parents.flatMap((p) => p.scored.map((s) => s.cases)),
+  const casesOf = (prompt: string): MisalignmentCase[] => scored.flatMap((p) => p.filter((s) => s.prompt === prompt).flatMap((s) => s.cases));
+  const buffer = updateBuffer(settings, agent.buffer, {
+    stepCases: scored.flatMap((p) => p.map((s) => s.cases)),
     newBestCases: improved ? casesOf(best.prompt) : undefined,
   });
+  agent.buffer = liveCases(settings, buffer, { turn, beamPrompts: agent.beam.map((n) => n.prompt) });
   agent.best = best;
-  agent.stepsDone++;
+  agent.stepsDone = turn;
   return { improved };
 }
 
@@ -82,6 +86,7 @@ export function applyRefresh(state: SearchState, settings: SearchSettings, unit:
   const refreshed = rescoreBeam(settings, agent.beam, agent.best, rewards, prng);
   agent.beam = refreshed.beam;
   agent.best = refreshed.best;
+  agent.buffer = liveCases(settings, agent.buffer, { turn: agent.stepsDone, beamPrompts: agent.beam.map((n) => n.prompt) });
   agent.refreshes++;
   return { anchorShift: refreshed.anchorShift };
 }

@@ -115,6 +115,12 @@ export interface SearchSettings {
   improvementEpsilon: number;
   /** Texts stored in misalignment cases are clipped to this many characters (keeps state and meta-prompts bounded). */
   caseCharLimit: number;
+  /**
+   * Fixed profile, opt-in: when a buffered case stops being shown (misalignment.ts `liveCases`). `turns`: after this
+   * many later steps of its agent; `beamExit`: once the prompt whose candidate produced it has left the agent's beam.
+   * Absent: cases stay until newer ones push them out of the Kmis-sized buffer.
+   */
+  caseExpiry?: { turns?: number; beamExit: boolean };
 }
 
 /** An agent as the optimizer and judge see it. */
@@ -154,4 +160,7 @@ export interface MisalignmentCase {
   /** Where it was mined, for audit and for the buffer's recency order. */
   round: number;
   step: number;
+  /** The agent's step count when it was mined (1 = its first step), and a hash of the parent prompt whose candidate produced it (set when the step is applied; for `caseExpiry`). */
+  turn?: number;
+  against?: string;
 }
