@@ -5,15 +5,16 @@
  *
  *   time(role, phase) = output tokens ÷ aggregate rate(requests in flight) + long-prompt tokens ÷ prompt rate
  *
+ * with the requests in flight bounded by what the phase can offer at once (a search step evaluates K·Ksub
+ * candidates on |B| items; the judge and optimizer by their concurrency; the held-out run by its concurrency). Local
+ * models take turns on the CPU (activities/llm/providers/local/model-gate.ts), so roles' times add up.
+ *
  * The aggregate rates are measured end to end with short prompts (bench/local-throughput.ts: output tokens ÷ wall),
  * so the prompt processing of an ordinary call is already in them, and llama-server reuses each slot's cached prompt
  * prefix. Only what a call reads beyond `SHORT_PROMPT_TOKENS` (the optimizer's meta-prompt with its traces, the
- * judge's pair of outputs) is added at the prompt rate. Checked against the AQuA run (bench/results/real/): search
- * 16 min forecast vs 19 measured, held-out 25 vs 16 — an estimate for sizing a run, on the safe side.
- *
- * with the requests in flight bounded by what the phase can offer at once (a search step evaluates K·Ksub
- * candidates on |B| items; the judge and optimizer by their concurrency; the held-out run by its concurrency). Local
- * models take turns on the CPU (activities/llm/providers/local/model-gate.ts), so roles' times add up. Pure.
+ * judge's pair of outputs) is added at the prompt rate. Checked against the real runs (bench/results/real/): AQuA
+ * search 16 min forecast vs 19 measured, held-out 25 vs 16; MBPP held-out 37 vs 47 — an estimate for sizing a run,
+ * within about ±50%. Pure.
  */
 import type { CostBlock, Role } from './pricing';
 import { ROLES } from './pricing';
