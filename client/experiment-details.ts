@@ -68,7 +68,9 @@ const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 
 function slotsCell(rows: readonly ModelOccupancy[]): string {
   if (rows.length === 0) return '—';
-  return rows.map((o) => `${o.model.replace(/-instruct$/, '')}: ${pct(o.utilization)} of ${o.slots} slots, all busy ${pct(o.allBusyShareOfActive)} of active`).join('; ');
+  return rows
+    .map((o) => `${o.model.replace(/-instruct$/, '')}: ${pct(o.utilization)} of ${o.slots} slots, all busy ${pct(o.allBusyShareOfActive)} of active, wall ÷ floor ${o.wallOverServiceFloor === null ? '—' : o.wallOverServiceFloor.toFixed(2)}`)
+    .join('; ');
 }
 
 /** A Markdown table: one row per run, everything the README's real-model table needs. */

@@ -15,6 +15,7 @@ test('utilization counts busy slot-seconds over every sampled second; "all busy"
   expect(m.utilization).toBeCloseTo(10 / 16);
   expect(m.allBusyShareOfActive).toBeCloseTo(2 / 3);
   expect(m.meanBusyWhileActive).toBeCloseTo(10 / 3);
+  expect(m.wallOverServiceFloor).toBeCloseTo(16 / 10); // 4 slots × 4 s ÷ 10 busy slot-seconds
   expect(other).toBeUndefined(); // outside the window
 });
 

@@ -60,6 +60,11 @@ export interface ModelOccupancy {
   allBusyShareOfActive: number;
   /** Mean busy slots while active. */
   meanBusyWhileActive: number;
+  /**
+   * Wall-clock ÷ (Σ request service time ÷ slots): how far the window was from the floor a server of this many slots
+   * allows (1 = every slot busy throughout). A busy slot-second is a second of one request's service time.
+   */
+  wallOverServiceFloor: number | null;
 }
 
 /** Reads every `*.slots.jsonl` under the home's servers directory; malformed lines are skipped. */
@@ -110,6 +115,7 @@ export function summariseOccupancy(samples: readonly SlotSample[], fromMs: numbe
         utilization: busySum / (slots * all.length),
         allBusyShareOfActive: active.length ? active.filter((s) => s.busy >= s.slots).length / active.length : 0,
         meanBusyWhileActive: active.length ? busySum / active.length : 0,
+        wallOverServiceFloor: busySum > 0 ? (slots * all.length) / busySum : null,
       };
     })
     .sort((a, b) => a.model.localeCompare(b.model));
@@ -123,6 +129,6 @@ export function formatOccupancy(rows: readonly ModelOccupancy[]): string {
   if (rows.length === 0) return 'no slot samples in this window (the worker samples a managed llama-server it calls)';
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return rows
-    .map((r) => `${r.model}: ${r.slots} slots · active ${r.activeSeconds} of ${r.seconds} s sampled · utilization ${pct(r.utilization)} · every slot busy ${pct(r.allBusyShareOfActive)} of active time · ${r.meanBusyWhileActive.toFixed(2)} busy on average while active`)
+    .map((r) => `${r.model}: ${r.slots} slots · active ${r.activeSeconds} of ${r.seconds} s sampled · utilization ${pct(r.utilization)} · every slot busy ${pct(r.allBusyShareOfActive)} of active time · ${r.meanBusyWhileActive.toFixed(2)} busy on average while active · wall ÷ (service time ÷ slots) ${r.wallOverServiceFloor === null ? '—' : r.wallOverServiceFloor.toFixed(2)}`)
     .join('\n');
 }
