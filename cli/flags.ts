@@ -21,6 +21,15 @@ export function positiveInteger(name: string) {
   };
 }
 
+/** A point in time in ISO 8601 (e.g. 2026-12-06T23:36:32Z), as epoch milliseconds. */
+export function isoTime(name: string) {
+  return (v: string): number => {
+    const t = Date.parse(v);
+    if (!Number.isFinite(t)) throw new InvalidArgumentError(`${name} ${v}: not a time (use ISO 8601, e.g. 2026-12-06T23:36:32Z)`);
+    return t;
+  };
+}
+
 /** The `--worker` option shared by every command that starts a job (client/workers.ts `withTemporal`). */
 export function workerOption(): Option {
   return new Option('--worker <mode>', 'auto: run workers in this process on the embedded server, not on a remote cluster; inline: always; none: never')

@@ -122,6 +122,7 @@ test('a 2 variants × 2 seeds grid runs as optimizeMas children and yields a 2-r
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => /^experiment: [0-4]\/4 runs done( · .+)? \(\d+ min\)\n$/.test(l))).toBe(true);
     expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.filter((l) => /round 2\/1/.test(l))).toEqual([]); // never past the last round
     expect(lines.some((l) => / · (none|maspo)\/seed-[12]: (round 1\/1|held-out evaluation|starting)/.test(l))).toBe(true);
     expect(await experimentProgressLine(e.client, id)).toBe('experiment: 4/4 runs done');
     expect(result.runs.map((r) => r.workflowId)).toEqual([`${id}/none/seed-1`, `${id}/none/seed-2`, `${id}/maspo/seed-1`, `${id}/maspo/seed-2`]);

@@ -180,6 +180,32 @@ function recordedKeys(cacheDir: string): Set<string> {
   return new Set(fs.readdirSync(cacheDir).flatMap((d) => fs.readdirSync(path.join(cacheDir, d)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))));
 }
 
+/**
+ * Waits until `replies` replies are recorded in `cacheDir`, then SIGKILLs the test's llama-server: what was recorded
+ * at that moment, and when. `afterKill` then reads what happened to those replies.
+ */
+async function killServerAfter(cacheDir: string, replies: number) {
+  const deadline = Date.now() + 120_000;
+  while (recordedKeys(cacheDir).size < replies && Date.now() < deadline) await sleep(100);
+  const [server] = await serverStatuses(serverHome);
+  const atKill = recordedKeys(cacheDir);
+  const killedAt = Date.now();
+  process.kill(server.state.pid, 'SIGKILL');
+  expect(atKill.size).toBeGreaterThanOrEqual(replies);
+  return { server, atKill, killedAt };
+}
+
+/** After the run: a new healthy server, and each later execution of a reply recorded before the kill, with those sent again. */
+async function afterKill(recorder: ReturnType<typeof executionRecorder>, kill: Awaited<ReturnType<typeof killServerAfter>>) {
+  const [after] = await serverStatuses(serverHome);
+  expect(after.state.pid).not.toBe(kill.server.state.pid); // the provider started a new server
+  expect(after.healthy).toBe(true);
+  const later = recorder.executions.filter((x) => x.at > kill.killedAt && kill.atKill.has(x.key));
+  const resent = later.filter((x) => x.ok && !x.cached);
+  const failed = recorder.executions.filter((x) => !x.ok).length;
+  return { later, resent, summary: `${kill.atKill.size} replies recorded at the kill; ${later.length} later executions of them, ${resent.length} sent to the server again; ${failed} failed attempts retried` };
+}
+
 describe('provider: local on a real llama.cpp server', () => {
   test('evaluate: the worker starts the server, the roles share it, the chain answers every item', async () => {
     const run = prepareRun('eval', 4);
@@ -242,24 +268,13 @@ describe('provider: local on a real llama.cpp server', () => {
     const stop = await startLocalWorkers(taskQueue, cacheDir, [recorder.plugin]);
     try {
       const handle = await startEvaluation(e.client, input, `eval-${taskQueue}`);
-      const deadline = Date.now() + 120_000;
-      while (recordedKeys(cacheDir).size < 6 && Date.now() < deadline) await sleep(100);
-      const [server] = await serverStatuses(serverHome);
-      const atKill = recordedKeys(cacheDir);
-      const killedAt = Date.now();
-      process.kill(server.state.pid, 'SIGKILL');
-      expect(atKill.size).toBeGreaterThanOrEqual(6);
+      const kill = await killServerAfter(cacheDir, 6);
 
       const result = await handle.result();
       expect(result.summary.n).toBe(12);
       expect(result.errors).toBe(0);
-      const [after] = await serverStatuses(serverHome);
-      expect(after.state.pid).not.toBe(server.state.pid); // the provider started a new server
-      expect(after.healthy).toBe(true);
-
-      const later = recorder.executions.filter((x) => x.at > killedAt && atKill.has(x.key));
-      const resent = later.filter((x) => x.ok && !x.cached);
-      console.log(`llama-server kill: ${atKill.size} replies recorded at the kill; ${later.length} later executions of them, ${resent.length} sent to the server again; ${recorder.executions.filter((x) => !x.ok).length} failed attempts retried`);
+      const { resent, summary } = await afterKill(recorder, kill);
+      console.log(`llama-server kill: ${summary}`);
       expect(resent).toEqual([]);
       // Over the whole run, the server answered each distinct call at most once; the cache covered any repeat.
       const answered = new Map<string, number>();
@@ -281,23 +296,12 @@ describe('provider: local on a real llama.cpp server', () => {
     try {
       const handle = await startOptimization(e.client, input, `opt-${taskQueue}`);
       // The search opens with the seed prompts on the first batch (2 items × 2 agents): two replies in, it is searching.
-      const deadline = Date.now() + 120_000;
-      while (recordedKeys(cacheDir).size < 2 && Date.now() < deadline) await sleep(100);
-      const [server] = await serverStatuses(serverHome);
-      const atKill = recordedKeys(cacheDir);
-      const killedAt = Date.now();
-      process.kill(server.state.pid, 'SIGKILL');
-      expect(atKill.size).toBeGreaterThanOrEqual(2);
+      const kill = await killServerAfter(cacheDir, 2);
 
       const result = await handle.result();
       expect(result.heldOut?.optimized.n).toBe(4);
-      const [after] = await serverStatuses(serverHome);
-      expect(after.state.pid).not.toBe(server.state.pid);
-      expect(after.healthy).toBe(true);
-
-      const later = recorder.executions.filter((x) => x.at > killedAt && atKill.has(x.key));
-      const resent = later.filter((x) => x.ok && !x.cached);
-      console.log(`llama-server kill mid-search: ${atKill.size} replies recorded at the kill; ${later.length} later executions of them, ${resent.length} sent to the server again; ${recorder.executions.filter((x) => !x.ok).length} failed attempts retried; search calls ${JSON.stringify(result.totals.calls)}`);
+      const { resent, summary } = await afterKill(recorder, kill);
+      console.log(`llama-server kill mid-search: ${summary}; search calls ${JSON.stringify(result.totals.calls)}`);
       expect(resent).toEqual([]);
     } finally {
       await stop();

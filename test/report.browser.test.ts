@@ -5,7 +5,7 @@
  * otherwise (.ci/run installs it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderReport } from '../client/report/render';
@@ -13,20 +13,9 @@ import { assembleRunRecord } from '../client/run-record';
 import { tempHome, tinySearchYaml } from './support/evaluation';
 import { useTestEnv } from './support/temporal';
 import { runTinySearch } from './support/tiny-run';
+import { findChromium } from './support/host';
 
 const run = promisify(execFile);
-
-function findChromium(): string | undefined {
-  const own = process.env.CHROMIUM_PATH?.trim();
-  if (own) return existsSync(own) ? own : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
-      const p = path.join(dir, name);
-      if (dir && existsSync(p)) return p;
-    }
-  }
-  return undefined;
-}
 
 const inCi = () => !!process.env.CI && !['false', '0'].includes(process.env.CI.trim().toLowerCase());
 const chromium = findChromium();

@@ -27,6 +27,7 @@ import {
 import { connectTemporal } from '../client/temporal/connection';
 import { createTestEnv, describeWithTemporal, temporalCliForTests } from './support/temporal';
 import { waitFor } from './support/processes';
+import { freePort } from './support/host';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'maspo-temporal-test-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -149,16 +150,6 @@ describe('production deploy files', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function pidAlive(pid: number): boolean {
   try {

@@ -5,8 +5,6 @@
  * Input panel shows gzipped base64 (`H4sI…`). Headless Chromium opens a workflow whose input is above the claim-check
  * threshold and must find the decoded prompt text; `stopDevServer` stops the endpoint with the server.
  */
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import puppeteer from 'puppeteer-core';
@@ -16,25 +14,9 @@ import { pidAlive } from '../platform/processes';
 import { tempHome } from './support/evaluation';
 import { waitFor } from './support/processes';
 import { describeWithTemporal, temporalCliForTests } from './support/temporal';
+import { findChromium, freePort } from './support/host';
 
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const name of ['chromium', 'chromium-browser', 'google-chrome']) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const chromium = chromiumPath();
+const chromium = findChromium();
 if (!chromium && process.env.CI) throw new Error('CI: no Chromium for the UI codec test (apt-get install chromium or set CHROMIUM_PATH)');
 
 describeWithTemporal('the Temporal UI on the default path', () => {

@@ -11,7 +11,7 @@ import { formatOccupancy, slotOccupancy } from '../../activities/llm/providers/l
 import { maspoHome } from '../../platform/home';
 import { localServerDemand } from '../../client/local-llm';
 import { UsageError } from '../../client/errors';
-import { positiveInteger } from '../flags';
+import { isoTime, positiveInteger } from '../flags';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const info = (line: string) => process.stderr.write(`${line}\n`);
@@ -96,12 +96,4 @@ export function registerLlm(program: Command): void {
       const rows = await slotOccupancy(maspoHome(), opts.since, opts.until ?? Date.now());
       print(opts.json ? JSON.stringify(rows, null, 2) : formatOccupancy(rows));
     });
-}
-
-function isoTime(flag: string) {
-  return (v: string): number => {
-    const t = Date.parse(v);
-    if (!Number.isFinite(t)) throw new InvalidArgumentError(`${flag} ${v}: not a time (use ISO 8601, e.g. 2026-12-06T23:36:32Z)`);
-    return t;
-  };
 }

@@ -65,7 +65,7 @@ export function applyStep(state: SearchState, settings: SearchSettings, unit: Wo
   // Each case remembers when it was mined and against which parent prompt (for `caseExpiry`).
   const scored = parents.map((p, i) => p.scored.map((s) => ({ ...s, cases: s.cases.map((c) => ({ ...c, turn, against: promptKey(agent.beam[i].prompt) })) })));
   const children = agent.beam.map((node, i) =>
-    childrenOf(settings, node, parents[i].scored, { round: unit.round, step: unit.step + 1, newId: () => allocateNodeId(state, unit.agentId) }),
+    childrenOf(settings, node, scored[i], { round: unit.round, step: unit.step + 1, newId: () => allocateNodeId(state, unit.agentId) }),
   );
   agent.beam = nextBeam(settings, agent.beam, children, prng);
   const { best, improved } = updateBest(settings, agent.best, agent.beam);

@@ -102,7 +102,8 @@ export async function optimizeMas(input: OptimizeInput): Promise<OptimizeResult>
       mergeRound(rounds, out.summary);
       totals = addTotals(totals, out.summary.totals);
       if (out.stopped || control === 'stopping') stopReason = 'stopped';
-      progress = { ...progress, round: state.cursor.round, totals, prompts: promptMap(state), bestJ: bestJOf(state) };
+      // After the last round the cursor points one past it; progress shows the last round, not "round 3/2".
+      progress = { ...progress, round: Math.min(state.cursor.round, settings.rounds), totals, prompts: promptMap(state), bestJ: bestJOf(state) };
       upsertSpend();
       if (!stopReason && out.budgetExhausted) await waitForBudget(out.budgetExhausted);
       if (!stopReason && currentUnit(state, settings).kind !== 'done') {
