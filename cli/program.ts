@@ -8,6 +8,7 @@ import { registerCompare } from './commands/compare';
 import { registerEvaluate } from './commands/evaluate';
 import { registerExperiment } from './commands/experiment';
 import { registerExport } from './commands/export';
+import { registerFork } from './commands/fork';
 import { registerLlm } from './commands/llm';
 import { registerOptimize } from './commands/optimize';
 import { registerPlan } from './commands/plan';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerCompare(program);
   registerOptimize(program);
+  registerFork(program);
   registerExperiment(program);
   registerPlan(program);
   registerSearchControl(program);

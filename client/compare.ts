@@ -122,8 +122,8 @@ export async function runComparison(
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const pts = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} pts`;
-const pval = (p: number) => (p >= 0.001 ? p.toFixed(4) : p.toExponential(2));
+export const pts = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)} pts`;
+export const pval = (p: number) => (p >= 0.001 ? p.toFixed(4) : p.toExponential(2));
 
 export function formatComparison(c: CompareResult, uiUrl?: (workflowId: string) => string | undefined): string {
   const side = (name: string, s: CompareSide) => {

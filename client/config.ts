@@ -94,7 +94,7 @@ function roleIndex(role: string | undefined): number {
  * env var its provider needs (activities/llm/providers/types.ts `ApiKeyRule`). Models too broken to tell (no
  * provider name) are the schema's to report.
  */
-function providerIssues(models: unknown): z.core.$ZodIssue[] {
+export function providerIssues(models: unknown): z.core.$ZodIssue[] {
   const issues: z.core.$ZodIssue[] = [];
   const issue = (role: string, field: string, message: string) => issues.push({ code: 'custom', path: ['models', role, field], message, input: undefined });
   for (const role of MODEL_ROLES) {

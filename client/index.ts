@@ -9,7 +9,8 @@
  *   // the search: same shape — buildOptimizeInput → startOptimization → awaitOptimization (or pause/resume/stop
  *   // with controlOptimization; the result's `prompts` are what `applyPromptsFile`/`evaluate --prompts` take)
  *   // afterwards: assembleRunRecord(client, workflowId) → the run record (`maspo export`: exportRun), renderReport(record)
- *   // → HTML (`maspo report`: writeReport); planReport(loaded) → the forecast (`maspo plan`); loadExperiment +
+ *   // → HTML (`maspo report`: writeReport); compareRuns(recordA, recordB) → renderComparison (`maspo report
+ *   // --compare`: writeComparison); planReport(loaded) → the forecast (`maspo plan`); loadExperiment +
  *   // startExperiment + writeExperiment (`maspo experiment`); statusReport(client, workflowId) (`maspo status`)
  *
  * `withTemporal(config, 'auto', job)` connects the way the CLI does and runs the workers in this process when needed.
@@ -35,6 +36,10 @@ export { loadExperiment, startExperiment, writeExperiment, defaultExperimentId, 
 export { statusReport, formatStatus, type StatusReport, type PendingCall } from './status';
 export { assembleRunRecord, readRunRecord, recordFromTemporal } from './run-record';
 export { exportRun, writeReport, runRecordJson } from './report/export';
+export { compareRuns, type RunComparison } from './report/compare/model';
+export { renderComparison } from './report/compare/render';
+export { writeComparison } from './report/compare/export';
+export { formatRunComparison } from './report/compare/summary';
 export { renderReport } from './report/render';
 export { formatEvaluation, formatOptimization } from './format';
 export { messageFor, exitCodeFor, UsageError } from './errors';

@@ -3,6 +3,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Client, WorkflowHandle, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { datasetGrader, type DatasetRef } from '../core/contracts/dataset';
 import { addTotals, searchAttributesOf, type OptimizeInput, type OptimizeResult } from '../core/contracts/optimize';
 import { budgetUpdate, controlUpdate, roundProgressQuery, runProgressQuery, stepProgressQuery } from '../workflows/optimize/control';
@@ -88,15 +89,21 @@ export function defaultOptimizationId(input: OptimizeInput, now = new Date()): s
   return `optimize-${input.ctx.runName}-${stamp}`;
 }
 
-export async function startOptimization(client: Client, input: OptimizeInput, workflowId = defaultOptimizationId(input)): Promise<WorkflowHandle<typeof optimizeMas>> {
+/** Extra memo fields and search attributes of a run (a fork names its parent with them: client/fork.ts). */
+export interface StartExtras {
+  memo?: Record<string, unknown>;
+  searchAttributes?: SearchAttributePair[];
+}
+
+export async function startOptimization(client: Client, input: OptimizeInput, workflowId = defaultOptimizationId(input), extras: StartExtras = {}): Promise<WorkflowHandle<typeof optimizeMas>> {
   const { ctx } = input;
   return client.workflow.start<typeof optimizeMas>('optimizeMas', {
     taskQueue: ctx.taskQueue,
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: searchAttributesOf(input),
-    memo: { configDigest: configDigest(input), seed: ctx.seed },
+    typedSearchAttributes: [...searchAttributesOf(input), ...(extras.searchAttributes ?? [])],
+    memo: { configDigest: configDigest(input), seed: ctx.seed, ...extras.memo },
     staticSummary: `optimize ${ctx.runName}: ${ctx.settings.strategy} (${ctx.settings.profile}), D=${ctx.settings.rounds} T=${ctx.settings.stepsPerRound} K=${ctx.settings.beamWidth}`,
   });
 }

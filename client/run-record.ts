@@ -13,27 +13,26 @@
 import { readFile } from 'node:fs/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EvaluateResult } from '../core/contracts/evaluate';
+import { heldOutItemsOf, type HeldOutItems } from '../core/contracts/held-out-items';
 import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/contracts/ledger';
 import { MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { promptMap } from '../core/search/state';
 import type { OptimizeInput, OptimizeResult, RefreshInput, RefreshResultData, StepInput, StepResult } from '../core/contracts/optimize';
 import { DEFAULT_PRICES, lookupPrice } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
-import { isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type RunRecord, type UnitRecord } from '../core/contracts/run-record';
+import { forkOriginOf, isRunRecord, RUN_RECORD_KIND, RUN_RECORD_VERSION, type ForkOrigin, type RunRecord, type UnitRecord } from '../core/contracts/run-record';
 import { ConfigError } from './config';
 import { withConnection } from './connect';
 import { UsageError } from './errors';
 import { packageVersion } from './package-info';
-import { readExecution, type ChildRun, type ExecutionHistory, type LlmCallSeen } from './workflow-history';
+import { executionChain, readExecution, type ChildRun, type ExecutionHistory, type LlmCallSeen } from './workflow-history';
+import { stepVerdicts } from './run-record-verdicts';
 
 export interface AssembleOptions {
   /** Histories fetched at once (default 8). */
   concurrency?: number;
   now?: () => Date;
 }
-
-/** A run can continue as new once per round; this bounds the walk back along the chain. */
-const MAX_EXECUTIONS = 10_000;
 
 type Gate = <T>(job: () => Promise<T>) => Promise<T>;
 type Read = (workflowId: string, runId?: string) => Promise<ExecutionHistory>;
@@ -67,15 +66,7 @@ export async function assembleRunRecord(client: Client, workflowId: string, opts
   }
   if (description.type !== 'optimizeMas') throw new UsageError(`${workflowId}: a ${description.type} workflow, not an optimize run (started by \`maspo optimize\`)`);
 
-  // The continue-as-new chain, walked back from the latest execution.
-  const chain: ExecutionHistory[] = [];
-  const runIds: string[] = [];
-  for (let runId: string | undefined = description.runId; runId && chain.length < MAX_EXECUTIONS; ) {
-    const execution = await read(workflowId, runId);
-    chain.unshift(execution);
-    runIds.unshift(runId);
-    runId = execution.continuedFrom;
-  }
+  const { chain, runIds } = await executionChain(read, workflowId, description.runId);
   const first = chain[0];
   const last = chain[chain.length - 1];
   const input = await first.input<OptimizeInput>();
@@ -92,11 +83,15 @@ export async function assembleRunRecord(client: Client, workflowId: string, opts
 
   const heldOutRuns = last.children.filter((c) => c.type === 'evaluateMas');
   const heldOutSpend: NonNullable<RunRecord['heldOutSpend']> = {};
+  const heldOutItems: HeldOutItems = {};
   for (const c of heldOutRuns) {
     const which = c.workflowId.endsWith('/held-out-seed') ? 'seed' : c.workflowId.endsWith('/held-out-optimized') ? 'optimized' : undefined;
     const r = which ? await c.result<EvaluateResult>() : undefined;
     if (which && r) heldOutSpend[which] = { workflowId: c.workflowId, ledger: ledgerOf(r.records.flatMap((x) => x.calls.map((call) => ({ role: 'backbone' as const, ...call }))), prices) };
+    if (which && r) heldOutItems[which] = heldOutItemsOf(r.records);
   }
+
+  const fork = await forkAncestry(client, description.memo, opts);
 
   const now = opts.now?.() ?? new Date();
   return {
@@ -114,12 +109,31 @@ export async function assembleRunRecord(client: Client, workflowId: string, opts
     seedPrompts,
     promptsFrom: prompts.from,
     rounds: result?.rounds ?? latestInput.resume?.rounds ?? [],
-    units,
+    units: [...fork.units, ...units],
     heldOut: result?.heldOut,
     heldOutSpend: Object.keys(heldOutSpend).length ? heldOutSpend : undefined,
+    heldOutItems: Object.keys(heldOutItems).length ? heldOutItems : undefined,
     executions: runIds,
+    ...(fork.forks.length ? { forks: fork.forks } : {}),
     prices,
   };
+}
+
+/**
+ * A fork's ancestry and the units it inherited: its parent's record (itself following the parent's own fork
+ * origin) cut at the round the fork started from. A parent that is gone (retention) leaves the origin on record
+ * with no inherited units.
+ */
+async function forkAncestry(client: Client, memo: Record<string, unknown> | undefined, opts: AssembleOptions): Promise<{ forks: ForkOrigin[]; units: UnitRecord[] }> {
+  const origin = forkOriginOf(memo);
+  if (!origin) return { forks: [], units: [] };
+  try {
+    const parent = await assembleRunRecord(client, origin.workflowId, opts);
+    return { forks: [...(parent.forks ?? []), origin], units: parent.units.filter((u) => u.round < origin.round) };
+  } catch (e) {
+    if (e instanceof UsageError) return { forks: [origin], units: [] };
+    throw e;
+  }
 }
 
 /** The round's refreshes and steps in the order the round started them (schedule order: units run one at a time). */
@@ -142,6 +156,7 @@ async function unitsOfRound(round: ExecutionHistory, read: Read, prices: Prices)
         batches: i.batches,
         cases: i.cases,
         parents: r?.parents,
+        verdicts: r ? await stepVerdicts(child, read) : undefined,
         totals: r?.totals,
         ledger: ledgerOf(await treeCalls(child, read), prices),
       });

@@ -5,7 +5,10 @@ import { evaluationProgress } from './evaluate';
 import { formatEvaluation, formatOptimization } from './format';
 import type { EvaluateResult } from '../core/contracts/evaluate';
 import type { OptimizeResult } from '../core/contracts/optimize';
+import { runCredit, type RunCredit } from '../core/contracts/run-record-credit';
 import { formatSearchProgress, optimizationProgress, type SearchProgressView } from './optimize';
+import { formatCreditTable } from './report/credit-text';
+import { assembleRunRecord } from './run-record';
 
 export interface PendingCall {
   activityId: string;
@@ -26,6 +29,8 @@ export interface StatusReport {
   progress?: unknown;
   pending: PendingCall[];
   result?: unknown;
+  /** A finished optimize run: credit per agent and edge, from its run record (core/contracts/run-record-credit.ts). */
+  credit?: RunCredit;
   failure?: string;
 }
 
@@ -63,6 +68,8 @@ export async function statusReport(client: Client, workflowId: string): Promise<
     report.pending = await pendingCalls(client, workflowId);
   } else if (d.status.name === 'COMPLETED') {
     report.result = await handle.result();
+    // Reads every unit's history (as `maspo export` does); the status still shows without it.
+    if (d.type === 'optimizeMas') report.credit = await assembleRunRecord(client, workflowId).then(runCredit, () => undefined);
   } else if (d.status.name === 'FAILED') {
     // The innermost cause: a search fails through several child workflows before the activity's own message.
     report.failure = await handle.result().then(
@@ -84,6 +91,7 @@ export function formatStatus(r: StatusReport): string {
   }
   if (r.result && r.type === 'evaluateMas') out.push(formatEvaluation(r.result as EvaluateResult, r.workflowId));
   if (r.result && r.type === 'optimizeMas') out.push(formatOptimization(r.result as OptimizeResult, r.workflowId));
+  if (r.credit) out.push(formatCreditTable(r.credit));
   if (r.failure) out.push(`failure: ${r.failure}`);
   return out.join('\n');
 }

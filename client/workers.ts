@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import type { MaspoConfig } from '../core/schema/config';
 import { MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
-import { createMaspoWorkers, runWorkers, type RoleLimits } from '../workers/worker';
+import { createMaspoWorkers, DEFAULT_ROLE_LIMITS, runWorkers, type RoleLimits } from '../workers/worker';
 import { maspoHome } from '../platform/home';
 import { ConfigError } from './config';
 import type { TemporalConnection } from './temporal/connection';
@@ -25,17 +25,26 @@ export async function hasWorkerPolling(client: Client, namespace: string, taskQu
   return (res.pollers ?? []).length > 0;
 }
 
-export function roleLimits(config: MaspoConfig): Partial<Record<ModelRole, RoleLimits>> {
+/**
+ * What the workers in this process need from a job: its task queue and each role's model, key variable and limits.
+ * A config is one; so is a recorded run's context (`maspo fork`), whose models carry no limits (defaults apply).
+ */
+export interface WorkerPlan {
+  taskQueue: string;
+  models: Partial<Record<ModelRole, { provider: string; model: string; apiKeyEnv?: string; concurrency?: number; ratePerSecond?: number }>>;
+}
+
+export function roleLimits(config: WorkerPlan): Partial<Record<ModelRole, RoleLimits>> {
   const out: Partial<Record<ModelRole, RoleLimits>> = {};
   for (const role of MODEL_ROLES) {
     const m = config.models[role];
-    if (m) out[role] = { concurrency: m.concurrency, ratePerSecond: m.ratePerSecond, model: m.model };
+    if (m) out[role] = { concurrency: m.concurrency ?? DEFAULT_ROLE_LIMITS.concurrency, ratePerSecond: m.ratePerSecond, model: m.model };
   }
   return out;
 }
 
 /** A worker in this process reads keys from this process's env: check them before anything starts. */
-export function checkApiKeys(config: MaspoConfig, env: NodeJS.ProcessEnv = process.env): void {
+export function checkApiKeys(config: WorkerPlan, env: NodeJS.ProcessEnv = process.env): void {
   for (const role of MODEL_ROLES) {
     const m = config.models[role];
     if (m?.apiKeyEnv && !env[m.apiKeyEnv]) {
@@ -48,7 +57,7 @@ export interface InlineWorkers {
   stop(): Promise<void>;
 }
 
-export async function startInlineWorkers(connection: NativeConnection, namespace: string, config: MaspoConfig): Promise<InlineWorkers> {
+export async function startInlineWorkers(connection: NativeConnection, namespace: string, config: WorkerPlan): Promise<InlineWorkers> {
   const workers: Worker[] = await createMaspoWorkers({
     connection,
     namespace,
@@ -76,7 +85,7 @@ export const WORKER_MODES: readonly WorkerMode[] = ['auto', 'inline', 'none'];
  * worker in this process reads them.
  */
 export async function withTemporal<T>(
-  config: MaspoConfig,
+  config: WorkerPlan,
   mode: WorkerMode,
   job: (temporal: TemporalConnection, inline: boolean) => Promise<T>,
   options: { detach?: boolean } = {},

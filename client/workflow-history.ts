@@ -61,6 +61,29 @@ export function roleOfQueue(taskQueue: string | null | undefined): ModelRole | u
   return m && (MODEL_ROLES as readonly string[]).includes(m[1]) ? (m[1] as ModelRole) : undefined;
 }
 
+/** A run can continue as new once per round; this bounds the walk back along a chain. */
+const MAX_EXECUTIONS = 10_000;
+
+/**
+ * A workflow's continue-as-new chain, first execution to latest: walked back from `latestRunId` through each
+ * execution's `continuedFrom`. Used by the run record and by `maspo fork` (which picks the execution of a round).
+ */
+export async function executionChain(
+  read: (workflowId: string, runId?: string) => Promise<ExecutionHistory>,
+  workflowId: string,
+  latestRunId: string,
+): Promise<{ chain: ExecutionHistory[]; runIds: string[] }> {
+  const chain: ExecutionHistory[] = [];
+  const runIds: string[] = [];
+  for (let runId: string | undefined = latestRunId; runId && chain.length < MAX_EXECUTIONS; ) {
+    const execution = await read(workflowId, runId);
+    chain.unshift(execution);
+    runIds.unshift(runId);
+    runId = execution.continuedFrom;
+  }
+  return { chain, runIds };
+}
+
 export async function readExecution(client: Client, workflowId: string, runId?: string): Promise<ExecutionHistory> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   return parseExecution(client.options.loadedDataConverter, workflowId, runId, history.events ?? []);

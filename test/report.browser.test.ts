@@ -9,6 +9,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderReport } from '../client/report/render';
+import { runCredit } from '../core/contracts/run-record-credit';
+import type { StepRecord } from '../core/contracts/run-record';
 import { assembleRunRecord } from '../client/run-record';
 import { tempHome, tinySearchYaml } from './support/evaluation';
 import { useTestEnv } from './support/temporal';
@@ -45,6 +47,15 @@ async function browser(args: string[], profile: string): Promise<string> {
   await runTinySearch(e, { id, yaml: YAML, cacheDir: path.join(dir, 'cache') });
   const record = await assembleRunRecord(e.client, id);
   expect(record.seedPrompts.solver).toBe(HOSTILE);
+  // Every evaluated candidate's per-item verdicts are in the record (read from its workflow's result): the edge credit.
+  for (const s of record.units.filter((u): u is StepRecord => u.kind === 'step')) {
+    const evaluated = s.parents!.flatMap((p, i) => p.scored.flatMap((c, j) => (c.R === null ? [] : [`${i}/${j}`])));
+    expect((s.verdicts ?? []).map((v) => `${v.parent}/${v.candidate}`).sort()).toEqual(evaluated.sort());
+  }
+  const credit = runCredit(record);
+  expect(credit.evaluationsWithVerdicts).toBe(credit.evaluations);
+  expect(credit.edges[0]).toMatchObject({ from: 'solver', to: 'checker', direct: true });
+  expect(credit.edges[0].compared).toBeGreaterThan(0);
   const page = renderReport(record);
   const file = path.join(dir, 'report.html');
   writeFileSync(file, page);
@@ -52,7 +63,7 @@ async function browser(args: string[], profile: string): Promise<string> {
   mkdirSync(profile);
 
   const dom = await browser(['--virtual-time-budget=2000', '--dump-dom', `file://${file}`], profile);
-  for (const section of ['held-out', 'scores', 'rewards', 'agent-solver', 'agent-checker', 'spend', 'units']) expect(dom).toContain(`id="${section}"`);
+  for (const section of ['held-out', 'scores', 'rewards', 'credit', 'agent-solver', 'agent-checker', 'spend', 'units']) expect(dom).toContain(`id="${section}"`);
   for (const chart of ['chart-held-out', 'chart-score', 'chart-reward', 'chart-spend']) expect(dom).toMatch(new RegExp(`<svg class="chart ${chart}"[^>]*>[\\s\\S]*?<(circle|rect|polyline)`));
   expect(dom.match(/<svg class="chart lineage-tree"/g)).toHaveLength(2);
   expect(dom.match(/<circle /g)!.length).toBeGreaterThan(10);

@@ -118,7 +118,7 @@ test('dev server argv: persistence, loopback, update flags and every search attr
   const args = devServerArgs({ dbFile: '/d/t.db', port: 1, uiPort: 2, namespace: 'ns' }).join(' ');
   expect(args).toMatch(/^server start-dev --db-filename \/d\/t\.db --port 1 --ui-port 2 --namespace ns --ip 127\.0\.0\.1 --log-level warn /);
   expect(args).toContain('--dynamic-config-value frontend.enableUpdateWorkflowExecution=true');
-  for (const k of ALL_SEARCH_ATTRIBUTES) expect(args).toMatch(new RegExp(`--search-attribute ${k.name}=(Keyword|Double)\\b`));
+  for (const k of ALL_SEARCH_ATTRIBUTES) expect(args).toMatch(new RegExp(`--search-attribute ${k.name}=(Keyword|Double|Int)\\b`));
   expect(args).toContain('--search-attribute MaspoScore=Double');
 });
 

@@ -3,16 +3,18 @@
  * per model role on `<base>-llm-<role>` whose activity slots bound that role's concurrent LLM calls. All
  * share one set of providers and one persistent response cache. API keys are read here, from the worker's
  * own environment, and nowhere else. Every worker encodes payloads with the claim-check codec
- * (platform/payloads), configured from the same environment as the client's.
+ * (platform/payloads), configured from the same environment as the client's. With MASPO_STORE_URL set, the cache
+ * and the payload blobs live in that PostgreSQL database (platform/stores.ts), whose pool closes at shutdown.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { createEvaluationActivities } from '../activities/dataset-items';
 import { createLlmActivities } from '../activities/llm/activity';
-import { ResponseCache } from '../activities/llm/cache';
+import { responseCacheFor } from '../activities/llm/cache-store';
 import { createProviders } from '../activities/llm/providers/registry';
 import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
 import { maspoHome } from '../platform/home';
+import { closeStores } from '../platform/stores';
 import { installWorkerLogging } from './logging';
 
 export interface RoleLimits {
@@ -28,7 +30,7 @@ export interface MaspoWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** Directory of the persistent LLM response cache. */
+  /** Directory of the persistent LLM response cache (unused when MASPO_STORE_URL puts it in PostgreSQL). */
   cacheDir: string;
   /** The maspo home whose `llm/` holds the local model runtime (`provider: local`); default from MASPO_HOME. */
   home?: string;
@@ -78,7 +80,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
 
   const { inFlight, slotsFor } = slotDemand(options.roles);
   const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, slotsFor, env });
-  const llm = createLlmActivities({ providers, cache: new ResponseCache(options.cacheDir), env });
+  const llm = createLlmActivities({ providers, cache: responseCacheFor(options.cacheDir, env), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {
       const limits = options.roles?.[role] ?? DEFAULT_ROLE_LIMITS;
@@ -97,7 +99,10 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
   return [orchestration, ...roleWorkers];
 }
 
-/** Runs all workers until one fails or `shutdown()` is called on them (e.g. on SIGINT). */
+/**
+ * Runs all workers until one fails or `shutdown()` is called on them (e.g. on SIGINT), then closes the shared
+ * store's connections (a later use in this process, e.g. by its Client, reopens them).
+ */
 export async function runWorkers(workers: Worker[]): Promise<void> {
   const runs = workers.map((w) => w.run());
   try {
@@ -105,5 +110,6 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
   } finally {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await Promise.allSettled(runs);
+    await closeStores();
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Persistent response cache: a retried or replayed LLM call whose response already arrived (the worker died
- * before reporting, the attempt timed out after the body came back) is answered from disk, not paid twice.
+ * before reporting, the attempt timed out after the body came back) is answered from the cache, not paid twice.
+ * Two stores: files under a directory (`ResponseCache`, here) and PostgreSQL shared by all workers
+ * (`PostgresReplyCache`, cache-postgres.ts); cache-store.ts picks one from MASPO_STORE_URL.
  *
  * The key covers everything that shapes the answer: provider, model, endpoint, messages, sampling parameters,
  * extra body fields, the sample index and the simulator's world settings. It leaves out what only shapes the
@@ -19,6 +21,11 @@ const KEY_VERSION = 'maspo-llm-cache/v1';
 
 export interface ReplyCache {
   key(spec: ModelSpec, request: LlmRequest): string;
+  /**
+   * The stored reply, or undefined when none is stored (or the stored one is damaged). A store that cannot tell
+   * (the PostgreSQL cache with its database down) throws: the attempt fails and is retried, rather than paying
+   * again for a call whose reply may be stored.
+   */
   get(key: string): Promise<ProviderReply | undefined>;
   put(key: string, reply: ProviderReply): Promise<void>;
 }
@@ -55,12 +62,7 @@ export class ResponseCache implements ReplyCache {
     } catch {
       return undefined;
     }
-    try {
-      const entry: unknown = JSON.parse(raw);
-      return isEntry(entry) && entry.key === key ? entry.reply : undefined;
-    } catch {
-      return undefined;
-    }
+    return replyFromEntry(raw, key);
   }
 
   async put(key: string, reply: ProviderReply): Promise<void> {
@@ -69,9 +71,8 @@ export class ResponseCache implements ReplyCache {
     await mkdir(shard, { recursive: true });
     // Unique temp name: two workers may store the same key at once; each rename is atomic and either wins.
     const temp = join(shard, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    const entry: CacheEntry = { version: KEY_VERSION, key, reply };
     try {
-      await writeFile(temp, JSON.stringify(entry), 'utf8');
+      await writeFile(temp, entryJson(key, reply), 'utf8');
       await rename(temp, file);
     } catch (err) {
       await rm(temp, { force: true });
@@ -118,6 +119,22 @@ interface CacheEntry {
   version: string;
   key: string;
   reply: ProviderReply;
+}
+
+/** A stored entry's text: the key rides along, so an entry found under another key is recognised as wrong. */
+export function entryJson(key: string, reply: ProviderReply): string {
+  const entry: CacheEntry = { version: KEY_VERSION, key, reply };
+  return JSON.stringify(entry);
+}
+
+/** The reply of a stored entry, or undefined when it is malformed, of another version or stored for another key. */
+export function replyFromEntry(raw: string, key: string): ProviderReply | undefined {
+  try {
+    const entry: unknown = JSON.parse(raw);
+    return isEntry(entry) && entry.key === key ? entry.reply : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isEntry(value: unknown): value is CacheEntry {

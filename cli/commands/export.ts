@@ -1,8 +1,11 @@
 /**
  * `maspo export <workflowId>`: an optimize run's record (JSON) and/or its winning prompts ({ agentId: prompt }, what
- * `evaluate --prompts`, `compare` and `applyPromptsFile` take). The work is in client/report/export.ts.
+ * `evaluate --prompts`, `compare` and `applyPromptsFile` take). The work is in client/report/export.ts. The credit
+ * table (client/report/credit-text.ts) goes to stderr, so stdout stays the record alone: credit is derived, and the
+ * record holds facts only (`maspo status <id> --json` gives the credit as JSON).
  */
 import { Command } from 'commander';
+import { creditTable } from '../../client/report/credit-text';
 import { exportRun, runRecordJson } from '../../client/report/export';
 import { recordFromTemporal } from '../../client/run-record';
 
@@ -16,5 +19,6 @@ export function registerExport(program: Command): void {
     .action(async (workflowId: string, opts: { out?: string; prompts?: string }) => {
       const record = await recordFromTemporal(workflowId);
       process.stdout.write(!opts.out && !opts.prompts ? runRecordJson(record) : `${await exportRun(record, opts)}\n`);
+      process.stderr.write(`${creditTable(record)}\n`);
     });
 }

@@ -17,7 +17,7 @@ export async function writeOut(file: string, text: string): Promise<void> {
   }
 }
 
-const kb = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(1)} KB`;
+export const kb = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(1)} KB`;
 
 /** The record as `maspo export` prints or writes it. */
 export function runRecordJson(record: RunRecord): string {

@@ -6,12 +6,14 @@
  */
 import { addLedgers, emptyLedger, spendOf, type Ledger } from '../../core/contracts/ledger';
 import { MODEL_ROLES, type ModelRole } from '../../core/contracts/llm';
-import type { RunRecord } from '../../core/contracts/run-record';
+import { inheritedFrom, type RunRecord } from '../../core/contracts/run-record';
 
 export interface SpendRow {
   label: string;
   round?: number;
   ledger: Ledger;
+  /** A fork's round that ran in an ancestor run (paid there, left out of the total). */
+  inheritedFrom?: string;
 }
 
 export interface SpendSummary {
@@ -28,10 +30,16 @@ export interface SpendSummary {
 export function spendSummary(record: RunRecord): SpendSummary {
   const byRound = new Map<number, Ledger>();
   for (const u of record.units) byRound.set(u.round, addLedgers(byRound.get(u.round), u.ledger));
-  const rounds = [...byRound.entries()].sort((a, b) => a[0] - b[0]).map(([round, ledger]) => ({ label: `round ${round}`, round, ledger }));
+  const rounds: SpendRow[] = [...byRound.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([round, ledger]) => {
+      const from = inheritedFrom(record, { round });
+      return { label: from ? `round ${round} (ran in ${from})` : `round ${round}`, round, ledger, ...(from ? { inheritedFrom: from } : {}) };
+    });
   const h = record.heldOutSpend;
   const heldOut = h && (h.seed || h.optimized) ? { label: 'held-out evaluation', ledger: addLedgers(h.seed?.ledger, h.optimized?.ledger) } : undefined;
-  const total = { label: 'total', ledger: [...rounds, ...(heldOut ? [heldOut] : [])].reduce((l, r) => addLedgers(l, r.ledger), emptyLedger()) };
+  const own = [...rounds.filter((r) => !r.inheritedFrom), ...(heldOut ? [heldOut] : [])];
+  const total = { label: record.forks?.length ? 'total of this fork' : 'total', ledger: own.reduce((l, r) => addLedgers(l, r.ledger), emptyLedger()) };
   return {
     rounds,
     heldOut,

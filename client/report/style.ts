@@ -64,6 +64,14 @@ svg .edge-best { stroke: var(--accent); stroke-width: 2.5; }
 svg .edge-rejected { stroke: #dee2e6; stroke-dasharray: 3 3; }
 svg .round-rule { stroke: #ced4da; stroke-dasharray: 4 4; }
 svg .round-label { font-weight: 600; }
+.meter { display: inline-block; width: 46px; height: 8px; background: #e9ecef; border-radius: 4px; margin-right: 6px; vertical-align: 0; overflow: hidden; }
+.meter i { display: block; height: 100%; background: #868e96; }
+.meter i.up { background: #2f9e44; } .meter i.down { background: #e03131; }
+td.na { color: var(--muted); text-align: center; }
+.split { display: inline-flex; width: 220px; height: 12px; border-radius: 3px; overflow: hidden; background: #f1f3f5; vertical-align: -1px; }
+.split i { display: block; height: 100%; }
+.split .agree { background: #ced4da; } .split .hurt { background: #d9480f; } .split .helped { background: #1c7ed6; }
+.legend-inline i { border-radius: 2px; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 10px; }
 @media print { nav.toc { display: none; } details { display: block; } }
 `;

@@ -29,7 +29,8 @@ export async function serveCodec(port: number, allowedOrigins: string[], log?: L
 /**
  * Starts `maspo server codec` as a detached process for a detached dev server: it serves the endpoint the UI was
  * started with, and exits once `serverPid` is gone (`--watch-pid`). It inherits this process's environment, so it
- * reads the same payload store (MASPO_HOME, MASPO_PAYLOAD_STORE). Resolves when the endpoint answers.
+ * reads the same payload store (MASPO_STORE_URL, else MASPO_HOME / MASPO_PAYLOAD_STORE). Resolves when the endpoint
+ * answers.
  */
 export async function spawnCodecDaemon(opts: { home: string; port: number; uiPort: number; serverPid: number; logFile: string; timeoutMs?: number }): Promise<{ pid: number; url: string }> {
   // The CLI entry beside this module: dist/cli/main.js when built, cli/main.ts (through tsx) from the sources.

@@ -9,8 +9,10 @@
 import { graphOf, topologicalOrder } from '../common/graph';
 import type { ModelRole } from './llm';
 import type { Ledger, TokenPrice } from './ledger';
+import type { HeldOutItems } from './held-out-items';
 import type { BeamNode } from '../search/node';
 import type { MisalignmentCase } from '../search/types';
+import type { ItemVerdicts } from '../search/reward';
 import type { CallTotals, HeldOutResult, OptimizeInput, OptimizeResult, ParentOutcome, RoundSummary } from './optimize';
 
 export const RUN_RECORD_KIND = 'maspo-run-record';
@@ -36,9 +38,21 @@ export interface StepRecord {
   cases: MisalignmentCase[];
   /** Absent while the step runs (or when it failed). */
   parents?: ParentOutcome[];
+  /**
+   * Per-item verdicts of each evaluated candidate, read from its workflow's result (`CandidateResult.verdicts`);
+   * the credit per edge needs them (run-record-credit.ts). Absent in records from before it and while the step runs.
+   */
+  verdicts?: CandidateVerdicts[];
   totals?: CallTotals;
   /** Calls made by the step and its candidate evaluations, read from their histories. */
   ledger: Ledger;
+}
+
+/** The per-item verdicts of `parents[parent].scored[candidate]` (the workflow `…/parent-<parent>/cand-<candidate>`). */
+export interface CandidateVerdicts {
+  parent: number;
+  candidate: number;
+  items: ItemVerdicts[];
 }
 
 export interface RefreshRecord {
@@ -92,10 +106,40 @@ export interface RunRecord {
   units: UnitRecord[];
   heldOut?: HeldOutResult;
   heldOutSpend?: { seed?: HeldOutSpend; optimized?: HeldOutSpend };
+  /** Per-item outcomes of the held-out evaluations, for comparing runs item by item (absent in older records). */
+  heldOutItems?: HeldOutItems;
   /** Executions in the continue-as-new chain, first to last. */
   executions: string[];
+  /**
+   * A fork's ancestry (`maspo fork`), oldest first: each run it descends from and the round its descendant started
+   * at. The units of rounds before a fork's start ran in its ancestors (their calls were paid there) and are listed
+   * here too, so the lineage reads from the seed prompts. Absent for a run that is not a fork.
+   */
+  forks?: ForkOrigin[];
   /** USD per 1M tokens the ledgers were priced with (the run's own pricing, else the default table); null = unpriced. */
   prices: Record<ModelRole, TokenPrice | null>;
+}
+
+/** Where a fork started: the run it was forked from and the round (its memo holds it under `FORK_MEMO_KEY`). */
+export interface ForkOrigin {
+  workflowId: string;
+  round: number;
+}
+
+export const FORK_MEMO_KEY = 'forkOf';
+
+/** The fork origin in a run's memo; undefined for a run that is not a fork. */
+export function forkOriginOf(memo: Record<string, unknown> | undefined): ForkOrigin | undefined {
+  const v = memo?.[FORK_MEMO_KEY] as Partial<ForkOrigin> | undefined;
+  return v && typeof v.workflowId === 'string' && typeof v.round === 'number' ? { workflowId: v.workflowId, round: v.round } : undefined;
+}
+
+/** The ancestor run a unit of a fork's record ran in, or undefined when the record's own run ran it. */
+export function inheritedFrom(record: Pick<RunRecord, 'forks'>, unit: Pick<UnitRecord, 'round'>): string | undefined {
+  const forks = record.forks ?? [];
+  // The latest fork point at or before which the unit's round falls: ancestors[i] ran rounds < forks[i].round.
+  for (let i = forks.length - 1; i >= 0; i--) if (unit.round < forks[i].round && (i === 0 || unit.round >= forks[i - 1].round)) return forks[i].workflowId;
+  return undefined;
 }
 
 export function isRunRecord(raw: unknown): raw is RunRecord {

@@ -13,12 +13,16 @@ export const SA_STATUS = defineSearchAttributeKey('MaspoStatus', SearchAttribute
 export const SA_STRATEGY = defineSearchAttributeKey('MaspoStrategy', SearchAttributeType.KEYWORD);
 export const SA_SCORE = defineSearchAttributeKey('MaspoScore', SearchAttributeType.DOUBLE); // accuracy or best score
 export const SA_SPEND = defineSearchAttributeKey('MaspoSpend', SearchAttributeType.DOUBLE); // dollars
+/** A fork (`maspo fork`): the run it was forked from, and the round it started at. */
+export const SA_FORK_OF = defineSearchAttributeKey('MaspoForkOf', SearchAttributeType.KEYWORD);
+export const SA_FORK_ROUND = defineSearchAttributeKey('MaspoForkRound', SearchAttributeType.INT);
 
-export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_RUN, SA_DATASET, SA_TOPOLOGY, SA_STATUS, SA_STRATEGY, SA_SCORE, SA_SPEND];
+export const ALL_SEARCH_ATTRIBUTES = [SA_KIND, SA_RUN, SA_DATASET, SA_TOPOLOGY, SA_STATUS, SA_STRATEGY, SA_SCORE, SA_SPEND, SA_FORK_OF, SA_FORK_ROUND];
 
 /** `Name=Type` pairs as `temporal server start-dev --search-attribute` and `operator search-attribute create` take them. */
 export function searchAttributeFlags(): Array<{ name: string; type: 'Keyword' | 'Double' | 'Int' | 'Text' | 'Bool' }> {
-  return ALL_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword' }));
+  const names: Partial<Record<SearchAttributeType, 'Double' | 'Int'>> = { [SearchAttributeType.DOUBLE]: 'Double', [SearchAttributeType.INT]: 'Int' };
+  return ALL_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: names[k.type] ?? 'Keyword' }));
 }
 
 /** The attributes a job starts with (status `running`); the workflow itself updates status and score later. */

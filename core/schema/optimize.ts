@@ -31,7 +31,7 @@
  * | reuseTerminalLookahead | true                           | false                             |
  * | skipIdenticalOutputs   | true                           | false                             |
  * | proposalTraces         | all (sample index varies)      | split (one slice per proposal)    |
- * | refreshSharesFirstBatch| true                           | false (fresh batch)               |
+ * | refreshSharesFirstBatch| true (`refreshBatch: fresh`: false) | false (fresh batch)            |
  * | tieBreak               | seeded                         | stable                            |
  */
 import { z } from 'zod';
@@ -90,6 +90,12 @@ export const OptimizeSchema = z
     maxMisalignmentCases: z.number().int().min(1).max(20).default(3),
     /** Ablation: Beam Refresh at every revisit (default, per strategy). */
     beamRefresh: z.boolean().optional(),
+    /**
+     * fixed profile: the batch a Beam Refresh re-scores on. `shared` (default): the batch of the agent's next step,
+     * whose runs of the best prompt the step then reuses (fewer calls). `fresh`: a batch of its own, so the sample
+     * that re-scores the beam is not the one that scores the step's candidates (faithful always draws fresh).
+     */
+    refreshBatch: z.enum(['shared', 'fresh']).optional(),
     /** Judge both presentation orders (default: true in fixed, false in faithful). */
     judgeBothOrders: z.boolean().optional(),
     /**
@@ -145,6 +151,9 @@ export const OptimizeSchema = z
     if (o.profile === 'faithful' && o.verdictParsing !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['verdictParsing'], message: 'applies to the fixed profile only (faithful reads verdicts with the reference parser)' });
     }
+    if (o.profile === 'faithful' && o.refreshBatch !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['refreshBatch'], message: 'applies to the fixed profile only (faithful always refreshes on a fresh batch)' });
+    }
     if (o.profile === 'faithful' && o.proposalParsing !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['proposalParsing'], message: 'applies to the fixed profile only (faithful reads proposals with the reference parser)' });
     }
@@ -190,9 +199,6 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
   const misalignment = o.misalignment ?? (localOnly || !jointEvaluation ? 'off' : 'hard-negatives');
   const beamRefresh = o.beamRefresh ?? !localOnly;
   const taskType: TaskType = o.taskType ?? (context.grader === 'choice' ? 'choice' : context.grader === 'code' ? 'code' : 'math');
-  const weights = { ...o.weights };
-  const lookahead = jointEvaluation && weights.lookahead > 0;
-  const renormalised = renormalise({ local: weights.local, lookahead: 0, global: weights.global });
   const summary = o.handoffSummaryWords ?? (faithful ? (taskType === 'code' ? 50 : 30) : false);
   return {
     profile: o.profile,
@@ -204,9 +210,8 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     proposalsPerParent: o.proposalsPerParent,
     poolSize: o.poolSize,
     batchSize: o.batchSize,
-    weights,
+    ...weightSettings(o.weights, { faithful, jointEvaluation }),
     jointEvaluation,
-    lookahead,
     lookaheadDepth: o.lookaheadDepth,
     misalignment,
     maxMisalignmentCases: o.maxMisalignmentCases,
@@ -221,19 +226,35 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     parentCopies: faithful,
     caseDelivery: faithful ? 'successor-questions' : 'marked-self',
     maxInjectedQuestions: o.maxInjectedQuestions,
-    noLookaheadWeights: faithful ? FAITHFUL_FALLBACK : renormalised,
-    refreshWeights: faithful ? FAITHFUL_FALLBACK : weights,
-    refreshLookahead: !faithful && lookahead,
     handoffSummaryWords: summary === false ? null : summary,
     reuseTerminalLookahead: !faithful,
     skipIdenticalOutputs: !faithful,
     skipEmptyLookahead: faithful,
     proposalTraces: faithful ? 'split' : 'all',
-    refreshSharesFirstBatch: !faithful,
+    refreshSharesFirstBatch: !faithful && o.refreshBatch !== 'fresh',
     tieBreak: faithful ? 'stable' : 'seeded',
     improvementEpsilon: 1e-6,
     caseCharLimit: o.caseCharLimit,
     ...(!faithful && o.caseExpiry && (o.caseExpiry.turns !== undefined || o.caseExpiry.beamExit) ? { caseExpiry: { ...o.caseExpiry } } : {}),
+  };
+}
+
+/**
+ * The settings that follow from α/β/θ: whether lookahead is judged, and the weights of the no-lookahead and refresh
+ * formulas. One function, because a fork (client/fork.ts) may change the weights of a resolved run.
+ */
+export function weightSettings(
+  w: RewardWeights,
+  run: { faithful: boolean; jointEvaluation: boolean },
+): Pick<SearchSettings, 'weights' | 'lookahead' | 'noLookaheadWeights' | 'refreshWeights' | 'refreshLookahead'> {
+  const weights = { ...w };
+  const lookahead = run.jointEvaluation && weights.lookahead > 0;
+  return {
+    weights,
+    lookahead,
+    noLookaheadWeights: run.faithful ? FAITHFUL_FALLBACK : renormalise({ local: weights.local, lookahead: 0, global: weights.global }),
+    refreshWeights: run.faithful ? FAITHFUL_FALLBACK : weights,
+    refreshLookahead: !run.faithful && lookahead,
   };
 }
 

@@ -23,6 +23,8 @@ MaspoStatus Keyword
 MaspoStrategy Keyword
 MaspoScore Double
 MaspoSpend Double
+MaspoForkOf Keyword
+MaspoForkRound Int
 "
 
 echo "Waiting for Temporal at $TEMPORAL_ADDRESS to be healthy..."

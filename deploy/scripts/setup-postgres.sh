@@ -1,6 +1,8 @@
 #!/bin/sh
 # One-shot schema job (temporalio/admin-tools image): creates the `temporal` and `temporal_visibility` databases
-# and brings both schemas to the version shipped with the image. Idempotent, so it runs on every `docker compose up`:
+# and brings both schemas to the version shipped with the image, and creates the empty `maspo` database of maspo's
+# shared store (the worker's MASPO_STORE_URL; maspo creates its own tables on first use). Idempotent, so it runs on
+# every `docker compose up`:
 # `create` ignores an existing database, `setup-schema -v 0.0` never lowers a recorded version, and `update-schema`
 # applies only the missing versioned steps (also after an image upgrade).
 # Follows temporalio/samples-server compose/scripts/setup-postgres.sh.
@@ -37,5 +39,9 @@ for db in temporal temporal_visibility; do
   sql_tool --db "$db" setup-schema -v 0.0
   sql_tool --db "$db" update-schema -d "$versioned"
 done
+
+# maspo's shared store (LLM response cache, claim-check payloads): the database only, maspo migrates its tables.
+echo "Creating database 'maspo' (if missing)..."
+sql_tool --db maspo create
 
 echo 'PostgreSQL schema setup complete'

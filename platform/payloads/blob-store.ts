@@ -1,37 +1,26 @@
 /**
- * The claim-check's blob directory: one file per sha256 digest (`<dir>/sha256/<2 hex>/<64 hex>`), so equal content
- * is stored once. Writes are atomic (a private temp file, fsync, rename) and idempotent (an existing blob is left
- * alone), so concurrent workers storing the same payload cannot leave a torn file. The store holds bytes only; what
- * the digest covers and how the bytes are packed is the codec's business (claim-check-codec.ts).
+ * The claim-check's default blob store, a directory: one file per sha256 digest (`<dir>/sha256/<2 hex>/<64 hex>`),
+ * so equal content is stored once. Writes are atomic (a private temp file, fsync, rename) and idempotent (an
+ * existing blob is left alone), so concurrent workers storing the same payload cannot leave a torn file. The store
+ * holds bytes only; what the digest covers and how the bytes are packed is the codec's business
+ * (claim-check-codec.ts). The PostgreSQL store beside it (postgres-blob-store.ts) keeps the same contract.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BlobMissingError, checkDigest, type PayloadStore } from './payload-store';
 
-const DIGEST = /^[0-9a-f]{64}$/;
-
-/** Raised when a history references a blob this store does not have. */
-export class BlobMissingError extends Error {
-  constructor(
-    readonly digest: string,
-    readonly file: string,
-    storeDir: string,
-  ) {
-    super(
-      `claim-checked payload sha256:${digest} is not in the payload store ${storeDir} (expected ${file}); ` +
-        'point MASPO_PAYLOAD_STORE (or MASPO_HOME) at the store the workers wrote to',
-    );
-    this.name = 'BlobMissingError';
-  }
-}
-
-export class BlobStore {
+export class BlobStore implements PayloadStore {
   constructor(readonly dir: string) {}
 
   /** Where the blob of `digest` (64 lowercase hex characters) lives. */
   pathOf(digest: string): string {
-    if (!DIGEST.test(digest)) throw new Error(`payload store: '${digest}' is not a sha256 hex digest`);
+    checkDigest(digest);
     return path.join(this.dir, 'sha256', digest.slice(0, 2), digest);
+  }
+
+  locate(digest: string): string {
+    return this.pathOf(digest);
   }
 
   /** Stores `bytes` under `digest` unless a blob is already there. Returns true when this call wrote it. */
@@ -62,7 +51,13 @@ export class BlobStore {
     try {
       return await fs.readFile(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobMissingError(digest, file, this.dir);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BlobMissingError(
+          digest,
+          `claim-checked payload sha256:${digest} is not in the payload store ${this.dir} (expected ${file}); ` +
+            'point MASPO_PAYLOAD_STORE (or MASPO_HOME) at the store the workers wrote to',
+        );
+      }
       throw err;
     }
   }

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { BlobStore } from './blob-store';
+import type { PayloadStore } from './payload-store';
 
 export const GZIP_ENCODING = 'binary/maspo-gzip';
 export const CLAIM_CHECK_ENCODING = 'binary/maspo-claim-check';
@@ -39,7 +39,8 @@ export interface ClaimCheckReference {
 }
 
 export interface ClaimCheckCodecOptions {
-  store: BlobStore;
+  /** A directory (blob-store.ts) or the shared PostgreSQL store (postgres-blob-store.ts); see settings.ts. */
+  store: PayloadStore;
   /** Payloads above this many bytes are gzipped, and stored when still above it; 0 disables encoding (decoding stays). */
   thresholdBytes?: number;
 }
@@ -50,7 +51,7 @@ const PayloadProto = temporal.api.common.v1.Payload;
 const utf8 = new TextDecoder();
 
 export class ClaimCheckCodec implements PayloadCodec {
-  readonly store: BlobStore;
+  readonly store: PayloadStore;
   readonly thresholdBytes: number;
 
   constructor(options: ClaimCheckCodecOptions) {
@@ -94,11 +95,11 @@ export class ClaimCheckCodec implements PayloadCodec {
 
     const reference = parseReference(payload.data);
     const hex = reference.digest.slice('sha256:'.length);
-    const file = this.store.pathOf(hex);
-    const original = await unpack(await this.store.get(hex), `payload blob ${file}`);
+    const where = this.store.locate(hex);
+    const original = await unpack(await this.store.get(hex), `payload blob ${where}`);
     const actual = createHash('sha256').update(original).digest('hex');
     if (actual !== hex) {
-      throw new Error(`payload blob ${file} is corrupt: its content hashes to sha256:${actual}, the history references ${reference.digest}`);
+      throw new Error(`payload blob ${where} is corrupt: its content hashes to sha256:${actual}, the history references ${reference.digest}`);
     }
     return PayloadProto.decode(original);
   }
