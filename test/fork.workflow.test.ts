@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { forkInput, loadForkOverrides, roundStartInput, startFork } from '../client/fork';
 import { buildLineage } from '../client/report/lineage';
+import { renderReport } from '../client/report/render';
 import { spendSummary } from '../client/report/spend';
 import { assembleRunRecord } from '../client/run-record';
 import { MODEL_ROLES } from '../core/contracts/llm';
@@ -76,6 +77,7 @@ test('a fork at round 2 with unchanged settings replays the parent for free; a c
   const lineage = buildLineage(record);
   expect(lineage.problems).toEqual([]);
   for (const [agentId, a] of Object.entries(lineage.agents)) expect(a.best?.prompt).toBe(parent.result.prompts[agentId]);
+  expect(renderReport(record)).toContain(`<dt>Forked from</dt><dd><span class="mono">${id}</span> at round 2 (`);
   const spend = spendSummary(record);
   expect(spend.rounds.find((r) => r.round === 1)?.inheritedFrom).toBe(id);
   expect(MODEL_ROLES.every((role) => spend.total.ledger[role].paidCalls === 0)).toBe(true);

@@ -13,7 +13,7 @@ import { runCredit } from '../../core/contracts/run-record-credit';
 import { AGENT_COLORS, ciBars, ROLE_COLORS, stackedBars, xyChart, type Series } from './charts';
 import { creditSection } from './credit';
 import { agentSection } from './evolution';
-import { fmt, html, Safe, slug } from './html';
+import { fmt, html, join, Safe, slug } from './html';
 import { buildLineage } from './lineage';
 import { callsOf, spendSummary, totalCalls, totalUsd, type SpendRow, type SpendSummary } from './spend';
 import { REPORT_CSS } from './style';
@@ -50,7 +50,7 @@ function header(record: RunRecord): Safe {
   const ds = r?.datasets ?? { pool: ctx.dataset, heldOut: record.input.heldOut?.dataset };
   return html`<h1>MASPO run <span class="mono">${ctx.runName}</span></h1><div class="muted">${s.strategy} · ${s.profile} profile · ${ctx.mas.topology} of ${ctx.mas.agents.length} agents (${order(record)})</div><nav class="toc"><a href="#held-out">Held-out accuracy</a><a href="#scores">Score per round</a><a href="#rewards">Reward per step</a><a href="#credit">Credit</a>${agentOrder(record).map(
     (id) => html`<a href="#agent-${slug(id)}">Agent ${id}</a>`,
-  )}<a href="#spend">Spend</a><a href="#units">Every unit</a></nav><dl class="meta"><dt>Workflow</dt><dd class="mono">${record.workflowId}</dd><dt>Status</dt><dd>${status}</dd><dt>Search</dt><dd>D=${s.rounds} rounds · T=${s.stepsPerRound} steps · K=${s.beamWidth} beam · Ksub=${s.proposalsPerParent} proposals · |D|=${s.poolSize} pool · |B|=${s.batchSize} batch · weights ${s.weights.local}/${s.weights.lookahead}/${s.weights.global} · seed ${ctx.seed}</dd><dt>Data</dt><dd>pool ${ds.pool.name}${ds.heldOut ? ` · held-out ${ds.heldOut.name}` : ''}</dd><dt>Models</dt><dd>backbone ${model('backbone')} · optimizer ${model('optimizer')} · judge ${model('judge')}</dd><dt>Time</dt><dd>started ${record.startTime}${record.closeTime ? ` · closed ${record.closeTime}` : ''}</dd>${
+  )}<a href="#spend">Spend</a><a href="#units">Every unit</a></nav><dl class="meta"><dt>Workflow</dt><dd class="mono">${record.workflowId}</dd>${forkLine(record)}<dt>Status</dt><dd>${status}</dd><dt>Search</dt><dd>D=${s.rounds} rounds · T=${s.stepsPerRound} steps · K=${s.beamWidth} beam · Ksub=${s.proposalsPerParent} proposals · |D|=${s.poolSize} pool · |B|=${s.batchSize} batch · weights ${s.weights.local}/${s.weights.lookahead}/${s.weights.global} · seed ${ctx.seed}</dd><dt>Data</dt><dd>pool ${ds.pool.name}${ds.heldOut ? ` · held-out ${ds.heldOut.name}` : ''}</dd><dt>Models</dt><dd>backbone ${model('backbone')} · optimizer ${model('optimizer')} · judge ${model('judge')}</dd><dt>Time</dt><dd>started ${record.startTime}${record.closeTime ? ` · closed ${record.closeTime}` : ''}</dd>${
     r?.budget ? html`<dt>Budget</dt><dd>${[r.budget.usd !== undefined ? `$${r.budget.usd}` : '', r.budget.calls !== undefined ? `${r.budget.calls} paid calls` : ''].filter(Boolean).join(' · ')}</dd>` : ''
   }</dl>${
     record.promptsFrom !== 'result' ? html`<div class="note">The run has not finished: this report shows it as far as it went; the prompts are the best so far (${record.promptsFrom.replace('-', ' ')}).</div>` : ''
@@ -199,4 +199,11 @@ function unitsSection(record: RunRecord): Safe {
     return html`<tr><td class="l">${u.round}</td><td class="l">${u.agentId}</td><td class="l">step ${u.step}</td><td>${u.beam.length}</td><td>${proposals.filter((p) => p.ok).length}/${proposals.length}</td><td>${rs.length ? fmt.r(Math.max(...rs)) : '—'}</td><td>${rs.filter((r) => r > 0).length}/${scored.length}</td><td>${rates.length ? fmt.pct(rates.reduce((a, b) => a + b, 0) / rates.length, 0) : '—'}</td><td>${calls}</td><td class="l">${u.status}</td></tr>`;
   });
   return html`<h2 id="units">Every unit of the search</h2><table><thead><tr><th class="l">round</th><th class="l">agent</th><th class="l">unit</th><th>parents</th><th>usable proposals</th><th>best R</th><th>R &gt; 0</th><th>misalignment rate</th><th>calls b / o / j</th><th class="l">status</th></tr></thead><tbody>${rows}</tbody></table><p class="muted" style="font-size:12.5px">Each unit is a child workflow in Temporal (<span class="mono">${record.workflowId}/round-&lt;r&gt;/&lt;agent&gt;/step-&lt;s&gt;</span> and <span class="mono">…/refresh</span>); its candidates' judge verdicts are in their own histories.</p>`;
+}
+
+/** A fork's lineage in the header: each ancestor and the round its descendant started at (`maspo fork`). */
+function forkLine(record: RunRecord): Safe | '' {
+  if (!record.forks?.length) return '';
+  const hops = record.forks.map((f) => html`<span class="mono">${f.workflowId}</span> at round ${f.round}`);
+  return html`<dt>Forked from</dt><dd>${join(hops, ' → ')} (the earlier rounds ran there; their units are listed below, their spend counted there)</dd>`;
 }
