@@ -102,6 +102,9 @@ describe('optimize settings', () => {
     expect(optimizeSettings({ misalignment: 'success' }).misalignment).toBe('success');
     expect(optimizeSettings({ misalignment: 'off' }).misalignment).toBe('off');
     expect(optimizeSettings({ beamRefresh: false }).beamRefresh).toBe(false);
+    expect(optimizeSettings({}).refreshSharesFirstBatch).toBe(true);
+    expect(optimizeSettings({ refreshBatch: 'fresh' }).refreshSharesFirstBatch).toBe(false);
+    expect(optimizeSettings({ refreshBatch: 'shared' }).refreshSharesFirstBatch).toBe(true);
     expect(optimizeSettings({ lookaheadDepth: 3 }).lookaheadDepth).toBe(3);
     expect(optimizeSettings({ maxMisalignmentCases: 5 }).maxMisalignmentCases).toBe(5);
     expect(optimizeSettings({ weights: { local: 0.5, lookahead: 0, global: 0.5 } }).lookahead).toBe(false);
@@ -118,6 +121,7 @@ describe('optimize settings', () => {
     ['unknown profile', { profile: 'paper' }, /profile/],
     ['local-only with refresh', { strategy: 'local-only', beamRefresh: true }, /beamRefresh: strategy local-only implies beamRefresh: false/],
     ['local-only with hard negatives', { strategy: 'local-only', misalignment: 'hard-negatives' }, /strategy local-only implies misalignment: off/],
+    ['refreshBatch in the faithful profile', { profile: 'faithful', refreshBatch: 'shared' }, /refreshBatch: applies to the fixed profile only \(faithful always refreshes on a fresh batch\)/],
     ['hard negatives without joint evaluation', { jointEvaluation: false, misalignment: 'hard-negatives' }, /needs the lookahead\/global verdicts/],
   ])('%s is refused with a clear message', (_name, input, message) => {
     expect(optimizeError(input)).toMatch(message);

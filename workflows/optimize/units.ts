@@ -350,6 +350,10 @@ export interface InProcessSearch {
   casesMined: number;
   /** Calls, verdict tallies and comparisons of every unit, summed (what a run's totals say). */
   totals: CallTotals;
+  /** Each agent's best node id at the end of each round (the beam's top-1, for its overlap across rounds). */
+  roundBest: Array<Record<string, string>>;
+  /** Every step: the cases its proposals were shown and the candidate prompts they produced (for reaction rates). */
+  steps: Array<{ round: number; agentId: string; cases: number; candidates: string[] }>;
 }
 
 /**
@@ -364,6 +368,8 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
   let casesMined = 0;
   let made: CallTotals | undefined;
   let totals = emptyTotals();
+  const roundBest: InProcessSearch['roundBest'] = [];
+  const steps: InProcessSearch['steps'] = [];
   while (currentUnit(state, ctx.settings).kind !== 'done') {
     await searchRound<BaselineItem[]>(ctx.settings, ctx.mas, state, {
       beforeUnit: () => {
@@ -381,6 +387,7 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
         made = r.totals;
         totals = addTotals(totals, r.totals);
         casesMined += r.parents.reduce((n, p) => n + p.scored.reduce((m, s) => m + s.cases.length, 0), 0);
+        steps.push({ round: request.round, agentId: request.agentId, cases: request.cases.length, candidates: r.parents.flatMap((p) => p.scored.map((s) => s.prompt)) });
         return r;
       },
       afterUnit: (unit, outcome) => {
@@ -389,6 +396,7 @@ export async function searchInProcess(ctx: SearchContext, state: SearchState, io
         units.push({ kind: unit.kind, round: unit.round, agentId: unit.agentId, ...(unit.kind === 'step' ? { step: unit.step + 1 } : {}), calls });
       },
     });
+    roundBest.push(Object.fromEntries(state.order.map((id) => [id, state.agents[id].best.id])));
   }
-  return { state, prompts: promptMap(state), units, anchorShifts, casesMined, totals };
+  return { state, prompts: promptMap(state), units, anchorShifts, casesMined, totals, roundBest, steps };
 }
