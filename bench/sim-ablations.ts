@@ -12,6 +12,8 @@
  * describe this implementation in this world, not real LLMs.
  *
  *   node --import tsx bench/sim-ablations.ts                         # all three tables, 10 seeds, 300 held-out items
+ *   … --config examples/sim-chain3-reachable.yaml --seeds 100          # the trap reachable instead of planted
+ *   … --case-reaction reroll                                           # the simulator's default optimizer draws
  *   node --import tsx bench/sim-ablations.ts --table refresh --seeds 3
  *   … -o bench/results/sim/ablations                                  # also write <dir>/<table>.md and .json
  */
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
       'held-out': { type: 'string', default: '300' },
       table: { type: 'string', default: 'all' },
       config: { type: 'string', default: path.join('examples', 'sim-chain3.yaml') },
+      'case-reaction': { type: 'string', default: 'local' },
       out: { type: 'string', short: 'o' },
     },
   });
@@ -198,10 +201,15 @@ async function main(): Promise<void> {
   const loaded = await loadConfig(values.config!);
   const base = (await buildOptimizeInput(loaded)).ctx;
   const baseOptimize = loaded.config.optimize as OptimizeInput;
-  const baseWorld = loaded.config.sim as SimWorldInput;
+  // The simulated optimizer's reaction to cases (core/schema/sim-config.ts `caseReaction`): `local` by default here,
+  // so a case changes a proposal only where its evidence tilts the edit, instead of re-rolling it entirely.
+  const reaction = values['case-reaction'];
+  if (reaction !== 'local' && reaction !== 'reroll') throw new Error(`--case-reaction: ${reaction} is not local or reroll`);
+  const configured = loaded.config.sim as SimWorldInput;
+  const baseWorld: SimWorldInput = { ...configured, optimizer: { ...(configured.optimizer ?? {}), caseReaction: reaction } };
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const started = Date.now();
-  const out: Record<string, unknown> = { config: values.config, seeds, heldOut };
+  const out: Record<string, unknown> = { config: values.config, caseReaction: reaction, seeds, heldOut };
   const sections: string[] = [];
   for (const table of tables) {
     if (table === 'ablations' || table === 'refresh') {
@@ -229,7 +237,7 @@ async function main(): Promise<void> {
     } else throw new Error(`--table: ${table} is not one of ablations, refresh, robustness, all`);
   }
   out.wallClockMinutes = (Date.now() - started) / 60000;
-  const md = `${sections.join('\n')}\nCommand: \`node --import tsx bench/sim-ablations.ts --seeds ${seeds.length} --held-out ${heldOut} --table ${values.table} --config ${values.config}\` (${(out.wallClockMinutes as number).toFixed(1)} min on this machine).\n`;
+  const md = `${sections.join('\n')}\nCommand: \`node --import tsx bench/sim-ablations.ts --seeds ${seeds.length} --held-out ${heldOut} --table ${values.table} --config ${values.config} --case-reaction ${reaction}\` (${(out.wallClockMinutes as number).toFixed(1)} min on this machine).\n`;
   process.stdout.write(md);
   if (values.out) {
     await mkdir(values.out, { recursive: true });

@@ -12,7 +12,8 @@
  * (verify / trust / solve independently) only when the parent has {{context}}. One edit, a second with
  * `secondEditRate`, a neutral sentence with `rewordRate`. Placeholders are never touched.
  *
- * Deterministic given (world, model, prompt, sample); sample = the request's seed at temperature > 0, else 0.
+ * Deterministic given (world, model, prompt, sample); sample = the request's seed at temperature > 0, else 0. With
+ * `optimizer.caseReaction: local` the draws depend on the parent prompt and traces only, not on the cases shown.
  */
 import { hashString, uniformFrom } from '../core/common/prng';
 import type { SimWorldConfig } from '../core/schema/sim-config';
@@ -139,13 +140,21 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** `caseReaction: local`: the parent prompt and the traces, without the case section (its blocks are not traces). */
+function drawBasis(prompt: string): string {
+  return readFences(prompt)
+    .filter((b) => b.label === 'prompt' || /^trace\d+\./.test(b.label))
+    .map((b) => `${b.label}\n${b.text}`)
+    .join('\n');
+}
+
 export function optimizerReply(world: SimWorldConfig, req: OptimizerRequestLike, prompt: string): string {
   const parent = fenced(readFences(prompt), 'prompt');
   if (parent === null) return 'The request shows no current prompt to improve.';
   const sample = req.temperature > 0 ? (req.seed ?? 0) : 0;
-  const digest = hashString(prompt).toString(36);
-  const draw = (...names: Array<string | number>) => uniformFrom(world.seed, req.model, 'optimizer', digest, sample, ...names);
   const o = world.optimizer;
+  const digest = hashString(o.caseReaction === 'local' ? drawBasis(prompt) : prompt).toString(36);
+  const draw = (...names: Array<string | number>) => uniformFrom(world.seed, req.model, 'optimizer', digest, sample, ...names);
   const evidence = evidenceOf(prompt);
   const hasContext = /\{\{\s*context\s*\}\}/.test(parent);
 

@@ -84,6 +84,26 @@ describe('simulated optimizer', () => {
     expect(Math.abs(share(metaPrompt({ cases: briefCases }), BRIEF_PARENT, remedy, 200, blind) - share(metaPrompt(), BRIEF_PARENT, remedy, 200, blind))).toBeLessThan(0.12);
   });
 
+  test('caseReaction local: a case changes a proposal only where its evidence tilts the edit; reroll re-draws everything', () => {
+    const local = defaultSimWorld({ seed: 3, optimizer: { caseReaction: 'local' } });
+    const unmarked = briefCases.map((c) => ({ ...c, kind: 'random' as const })); // shown, but no evidence (not marked)
+    const same = (w: typeof world, cases: MisalignmentCase[]) => Array.from({ length: 100 }, (_, k) => propose(metaPrompt({ cases }), k, 0.7, w) === propose(metaPrompt(), k, 0.7, w)).filter(Boolean).length;
+    const prompts = (w: typeof world, cases?: MisalignmentCase[]) => Array.from({ length: 100 }, (_, k) => parseProposal(propose(metaPrompt({ cases }), k, 0.7, w), { parent: BRIEF_PARENT, needsContext: false }));
+    // Unmarked cases carry no evidence: with local draws every proposal's edits are the ones it makes without them.
+    const edits = (w: typeof world, cases?: MisalignmentCase[]) => prompts(w, cases).map((p) => (p.ok ? p.prompt : p.reason));
+    expect(edits(local, unmarked)).toEqual(edits(local));
+    expect(same(local, unmarked)).toBe(100); // the whole reply, analysis included
+    // Under reroll the same cases re-draw most proposals.
+    const rerolled = edits(world, unmarked).filter((p, k) => p !== edits(world)[k]).length;
+    expect(rerolled).toBeGreaterThan(40);
+    // Marked cases still move the choice towards the remedy, and only some proposals change.
+    const remedy = (d: ReturnType<typeof readDirectives>['set']) => !d.brevity || d.showIntermediates;
+    expect(share(metaPrompt({ cases: briefCases }), BRIEF_PARENT, remedy, 200, local) - share(metaPrompt(), BRIEF_PARENT, remedy, 200, local)).toBeGreaterThan(0.25);
+    const changed = edits(local, briefCases).filter((p, k) => p !== edits(local)[k]).length;
+    expect(changed).toBeGreaterThan(10);
+    expect(changed).toBeLessThan(rerolled);
+  });
+
   test('traces without answer tags make the tag directive likelier', () => {
     const untaggedParent = 'You are a math solver.\n\nQuestion: {{question}}';
     const untagged = tasks.slice(0, 5).map((t) => ({ question: t.question, context: '', output: run(untaggedParent, t.question) }));

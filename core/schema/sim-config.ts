@@ -147,6 +147,13 @@ export const SimOptimizerSchema = z
     rewordRate: Probability.default(0.15),
     /** Probability of a reply without <prompt> tags (exercises the unusable-proposal path). Default 0. */
     malformed: Probability.default(0),
+    /**
+     * What a proposal's random draws depend on. `reroll` (default, as recorded in every committed result): a hash of
+     * the whole meta-prompt, so showing a case re-rolls the proposal entirely and a case's effect drowns in that noise.
+     * `local`: the parent prompt and its traces only, so the same request with and without cases draws the same
+     * numbers and a case changes a proposal only where its evidence tilts the choice of edit.
+     */
+    caseReaction: z.enum(['reroll', 'local']).default('reroll'),
   })
   .strict();
 
