@@ -50,6 +50,7 @@ const ABLATIONS: Variants = {
 const REFRESH: Variants = {
   maspo: {},
   'refresh on a fresh batch': { refreshBatch: 'fresh' },
+  'refresh that keeps the best': { refreshMovesBest: false },
   'no refresh': { beamRefresh: false },
 };
 

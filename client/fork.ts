@@ -10,7 +10,6 @@
  * follows them to show the lineage across forks.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { emptyTotals, type OptimizeInput } from '../core/contracts/optimize';
 import type { ModelSpec } from '../core/contracts/llm';
@@ -26,6 +25,7 @@ import type { optimizeMas } from '../workflows/optimize/run';
 import { ConfigError, providerIssues, readStructuredFile } from './config';
 import { UsageError } from './errors';
 import { startOptimization } from './optimize';
+import { describeOptimizeRun } from './run-record';
 import { executionChain, readExecution } from './workflow-history';
 import type { WorkerPlan } from './workers';
 
@@ -43,14 +43,7 @@ export async function loadForkOverrides(file: string): Promise<ForkOverrides> {
 
 /** The recorded input of the execution that started round `round` of run `workflowId`. */
 export async function roundStartInput(client: Client, workflowId: string, round: number): Promise<OptimizeInput> {
-  let description;
-  try {
-    description = await client.workflow.getHandle(workflowId).describe();
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw new UsageError(`${workflowId}: no such workflow in namespace ${client.options.namespace}`);
-    throw e;
-  }
-  if (description.type !== 'optimizeMas') throw new UsageError(`${workflowId}: a ${description.type} workflow, not an optimize run (started by \`maspo optimize\`)`);
+  const description = await describeOptimizeRun(client, workflowId);
   const { chain } = await executionChain((id, runId) => readExecution(client, id, runId), workflowId, description.runId);
   const inputs = await Promise.all(chain.map((x) => x.input<OptimizeInput>()));
   const rounds = inputs[0].ctx.settings.rounds;

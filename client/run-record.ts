@@ -11,7 +11,7 @@
  * (the baselines' full outputs, the repeated context) are dropped. Fetches run through one bounded gate.
  */
 import { readFile } from 'node:fs/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { EvaluateResult } from '../core/contracts/evaluate';
 import { heldOutItemsOf, type HeldOutItems } from '../core/contracts/held-out-items';
 import { emptyLedger, recordCall, type Ledger, type TokenPrice } from '../core/contracts/ledger';
@@ -53,11 +53,9 @@ function gate(limit: number): Gate {
   };
 }
 
-export async function assembleRunRecord(client: Client, workflowId: string, opts: AssembleOptions = {}): Promise<RunRecord> {
-  const through = gate(opts.concurrency ?? 8);
-  const read = (id: string, runId?: string) => through(() => readExecution(client, id, runId));
-
-  let description;
+/** An optimize run's description; a missing workflow or one of another type is a one-line usage error. */
+export async function describeOptimizeRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+  let description: WorkflowExecutionDescription;
   try {
     description = await client.workflow.getHandle(workflowId).describe();
   } catch (e) {
@@ -65,7 +63,14 @@ export async function assembleRunRecord(client: Client, workflowId: string, opts
     throw e;
   }
   if (description.type !== 'optimizeMas') throw new UsageError(`${workflowId}: a ${description.type} workflow, not an optimize run (started by \`maspo optimize\`)`);
+  return description;
+}
 
+export async function assembleRunRecord(client: Client, workflowId: string, opts: AssembleOptions = {}): Promise<RunRecord> {
+  const through = gate(opts.concurrency ?? 8);
+  const read = (id: string, runId?: string) => through(() => readExecution(client, id, runId));
+
+  const description = await describeOptimizeRun(client, workflowId);
   const { chain, runIds } = await executionChain(read, workflowId, description.runId);
   const first = chain[0];
   const last = chain[chain.length - 1];

@@ -104,6 +104,12 @@ describe('beam refresh', () => {
     expect(r).toMatchObject({ anchorShift: true, top1Stable: false, best: { id: 'c', J: 0.15 } });
   });
 
+  test('refreshMovesBest: false re-ranks the beam but keeps the best', () => {
+    const r = rescoreBeam({ ...fixed, refreshKeepsBest: true }, [best, node('c', 'C', 0.1)], best, { C: 0.15 }, new Prng(1));
+    expect(r).toMatchObject({ anchorShift: false, best: { id: best.id, J: 0 } });
+    expect(r.beam.map((n) => [n.id, n.J])).toEqual([['c', 0.15], [best.id, 0]]);
+  });
+
   test('a tie at 0: faithful shifts to the earlier node (stable sort), fixed keeps the incumbent', () => {
     const beam = [node('c', 'C', 0.5), best];
     expect(rescoreBeam(faithful, beam, best, { C: 0 }, new Prng(1))).toMatchObject({ anchorShift: true, best: { id: 'c', J: 0 } });

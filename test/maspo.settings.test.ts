@@ -105,6 +105,8 @@ describe('optimize settings', () => {
     expect(optimizeSettings({}).refreshSharesFirstBatch).toBe(true);
     expect(optimizeSettings({ refreshBatch: 'fresh' }).refreshSharesFirstBatch).toBe(false);
     expect(optimizeSettings({ refreshBatch: 'shared' }).refreshSharesFirstBatch).toBe(true);
+    expect(optimizeSettings({}).refreshKeepsBest).toBeUndefined();
+    expect(optimizeSettings({ refreshMovesBest: false }).refreshKeepsBest).toBe(true);
     expect(optimizeSettings({ lookaheadDepth: 3 }).lookaheadDepth).toBe(3);
     expect(optimizeSettings({ maxMisalignmentCases: 5 }).maxMisalignmentCases).toBe(5);
     expect(optimizeSettings({ weights: { local: 0.5, lookahead: 0, global: 0.5 } }).lookahead).toBe(false);

@@ -51,6 +51,7 @@ export const UNSAFE_FORK_FIELDS: Record<string, string> = {
   'optimize.maxMisalignmentCases': 'the recorded misalignment buffers were sized with it',
   'optimize.beamRefresh': STATE,
   'optimize.refreshBatch': STATE,
+  'optimize.refreshMovesBest': STATE,
   'optimize.judgeBothOrders': STATE,
   'optimize.verdictParsing': STATE,
   'optimize.proposalParsing': STATE,

@@ -96,6 +96,8 @@ export const OptimizeSchema = z
      * that re-scores the beam is not the one that scores the step's candidates (faithful always draws fresh).
      */
     refreshBatch: z.enum(['shared', 'fresh']).optional(),
+    /** fixed profile: `false` = a refresh re-ranks the beam but never replaces the agent's best prompt (default true). */
+    refreshMovesBest: z.boolean().optional(),
     /** Judge both presentation orders (default: true in fixed, false in faithful). */
     judgeBothOrders: z.boolean().optional(),
     /**
@@ -150,6 +152,9 @@ export const OptimizeSchema = z
   .superRefine((o, ctx) => {
     if (o.profile === 'faithful' && o.verdictParsing !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['verdictParsing'], message: 'applies to the fixed profile only (faithful reads verdicts with the reference parser)' });
+    }
+    if (o.profile === 'faithful' && o.refreshMovesBest !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['refreshMovesBest'], message: 'applies to the fixed profile only (faithful re-ranks the beam as the reference does)' });
     }
     if (o.profile === 'faithful' && o.refreshBatch !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['refreshBatch'], message: 'applies to the fixed profile only (faithful always refreshes on a fresh batch)' });
@@ -235,6 +240,7 @@ export function resolveOptimizeSettings(o: OptimizeConfig, context: ResolveConte
     tieBreak: faithful ? 'stable' : 'seeded',
     improvementEpsilon: 1e-6,
     caseCharLimit: o.caseCharLimit,
+    ...(!faithful && o.refreshMovesBest === false ? { refreshKeepsBest: true } : {}),
     ...(!faithful && o.caseExpiry && (o.caseExpiry.turns !== undefined || o.caseExpiry.beamExit) ? { caseExpiry: { ...o.caseExpiry } } : {}),
   };
 }

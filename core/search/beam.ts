@@ -26,7 +26,7 @@ import type { Proposal } from './prompts-optimizer';
 import type { SearchSettings } from './types';
 import type { BeamNode } from './node';
 
-type Beam = Pick<SearchSettings, 'profile' | 'beamWidth' | 'tieBreak' | 'improvementEpsilon'>;
+type Beam = Pick<SearchSettings, 'profile' | 'beamWidth' | 'tieBreak' | 'improvementEpsilon' | 'refreshKeepsBest'>;
 const TIE = 1e-9;
 
 /** The prompts to evaluate against `parent`, in proposal order (see header). Faithful may include `parent.prompt`. */
@@ -149,7 +149,7 @@ export function rescoreBeam(settings: Beam, beam: readonly BeamNode[], best: Bea
   const pool = uniqueByPrompt([incumbent, ...beam.map(rescore)]);
   const ranked = topK(pool, pool.length, 'stable', prng);
   const top = ranked[0];
-  const shift = top.prompt !== best.prompt && top.J > settings.improvementEpsilon;
+  const shift = !settings.refreshKeepsBest && top.prompt !== best.prompt && top.J > settings.improvementEpsilon;
   const newBest = shift ? top : incumbent;
   // Keep the best in the beam, then fill with the others by J (ties at the cut broken by the PRNG).
   const others = ranked.filter((n) => n.prompt !== newBest.prompt);

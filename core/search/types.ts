@@ -121,6 +121,11 @@ export interface SearchSettings {
    * Absent: cases stay until newer ones push them out of the Kmis-sized buffer.
    */
   caseExpiry?: { turns?: number; beamExit: boolean };
+  /**
+   * Fixed profile, opt-in (`optimize.refreshMovesBest: false`): a refresh re-scores and re-ranks the beam but keeps
+   * the agent's best prompt, which only a step can replace. Absent: a refresh may move the best (anchor shift).
+   */
+  refreshKeepsBest?: boolean;
 }
 
 /** An agent as the optimizer and judge see it. */
