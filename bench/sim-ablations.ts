@@ -54,6 +54,14 @@ const REFRESH: Variants = {
   'no refresh': { beamRefresh: false },
 };
 
+/** When a buffered misalignment case stops being shown (`optimize.caseExpiry`, opt-in). */
+const EXPIRY: Variants = {
+  maspo: {},
+  'cases expire after 1 later step': { caseExpiry: { turns: 1 } },
+  'cases expire when their prompt leaves the beam': { caseExpiry: { beamExit: true } },
+  'both': { caseExpiry: { turns: 1, beamExit: true } },
+};
+
 /** Worlds of the robustness table: each changes one thing of the base world. */
 const WORLDS: Record<string, SimWorldInput> = {
   'base world (as configured)': {},
@@ -213,12 +221,17 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { config: values.config, caseReaction: reaction, seeds, heldOut };
   const sections: string[] = [];
   for (const table of tables) {
-    if (table === 'ablations' || table === 'refresh') {
+    if (table === 'ablations' || table === 'refresh' || table === 'expiry') {
       log(`${table}:`);
-      const runs = await runGrid(base, baseOptimize, baseWorld, table === 'ablations' ? ABLATIONS : REFRESH, seeds, heldOut, log);
-      const rows = summarize(runs, seeds);
+      const variants = { ablations: ABLATIONS, refresh: REFRESH, expiry: EXPIRY }[table];
+      const title = {
+        ablations: 'Ablations (paper Table 2) on the 3-agent chain with the trap',
+        refresh: 'Beam Refresh: shared batch, fresh batch, best kept, none',
+        expiry: 'Misalignment case expiry',
+      }[table];
+      const rows = summarize(await runGrid(base, baseOptimize, baseWorld, variants, seeds, heldOut, log), seeds);
       out[table] = rows;
-      sections.push(markdown(table === 'ablations' ? 'Ablations (paper Table 2) on the 3-agent chain with the trap' : 'Beam Refresh: shared batch, fresh batch, none', rows, seeds, heldOut));
+      sections.push(markdown(title, rows, seeds, heldOut));
     } else if (table === 'robustness') {
       const byWorld: Record<string, Row[]> = {};
       for (const [name, world] of Object.entries(WORLDS)) {
@@ -235,7 +248,7 @@ async function main(): Promise<void> {
         return `| ${name} | ${pct(m.accuracy)} | ${pct(l.accuracy)} | ${neg(l)} | ${pct(o.accuracy)} | ${neg(o)} |`;
       };
       sections.push(`### Robustness: the same comparison in other worlds\n\n${seeds.length} run seeds per world (world seed = run seed), ${heldOut} held-out items each.\n\n${header}\n${Object.entries(byWorld).map(([n, r]) => line(n, r)).join('\n')}\n`);
-    } else throw new Error(`--table: ${table} is not one of ablations, refresh, robustness, all`);
+    } else throw new Error(`--table: ${table} is not one of ablations, refresh, expiry, robustness, all`);
   }
   out.wallClockMinutes = (Date.now() - started) / 60000;
   const md = `${sections.join('\n')}\nCommand: \`node --import tsx bench/sim-ablations.ts --seeds ${seeds.length} --held-out ${heldOut} --table ${values.table} --config ${values.config} --case-reaction ${reaction}\` (${(out.wallClockMinutes as number).toFixed(1)} min on this machine).\n`;
