@@ -10,6 +10,7 @@ import { comparePairedRecords, type PairedComparison } from '../core/common/pair
 import { deriveSeed } from '../core/common/prng';
 import { applyPromptsFile } from './config';
 import { awaitEvaluation, startEvaluation } from './evaluate';
+import { idStamp } from './workflow-ids';
 
 export type CompareSideName = 'a' | 'b';
 
@@ -40,7 +41,7 @@ export async function resolvePromptSet(mas: MasSpec, spec: string): Promise<{ la
 }
 
 export function defaultCompareIds(runName: string, now = new Date()): Record<CompareSideName, string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = idStamp(now);
   const base = `compare-${runName}-${stamp}`;
   return { a: `${base}-a`, b: `${base}-b` };
 }

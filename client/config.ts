@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig } from '../core/schema/config';
+import { BENCHMARK_DEFAULT_PATHS, ConfigSchema, formatConfigIssue, type MaspoConfig, type ModelConfig } from '../core/schema/config';
 import type { DatasetRef } from '../core/contracts/dataset';
 import type { EvaluateInput } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
@@ -195,9 +195,13 @@ export async function resolveDataset(loaded: LoadedConfig): Promise<DatasetRef> 
 /** The model settings a workflow carries: no secrets, and the simulator's world when provider is `sim`. */
 export function modelSpec(config: MaspoConfig, role: 'backbone' | 'optimizer' | 'judge'): ModelSpec | undefined {
   const m = config.models[role];
-  if (!m) return undefined;
+  return m ? specOfModel(m, config.sim) : undefined;
+}
+
+/** One model's config as a workflow carries it: its worker limits dropped, `world` attached to a simulated model. */
+export function specOfModel(m: ModelConfig, world: ModelSpec['sim']): ModelSpec {
   const { concurrency: _c, ratePerSecond: _r, ...spec } = m;
-  return m.provider === 'sim' ? { ...spec, sim: config.sim } : spec;
+  return m.provider === 'sim' ? { ...spec, sim: world } : spec;
 }
 
 export async function buildEvaluateInput(loaded: LoadedConfig): Promise<EvaluateInput> {

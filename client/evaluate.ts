@@ -9,13 +9,14 @@ import { startingAttributes } from '../core/contracts/search-attributes';
 import type { evaluateMas } from '../workflows/evaluate';
 import { batchProgressQuery, evaluationStatusQuery } from '../workflows/evaluate-queries';
 import { awaitWithProgress } from './poll';
+import { idStamp } from './workflow-ids';
 
 export function configDigest(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
 }
 
 export function defaultEvaluationId(input: EvaluateInput, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = idStamp(now);
   return `evaluate-${input.runName}-${stamp}`;
 }
 

@@ -18,6 +18,7 @@ import { awaitWithProgress } from './poll';
 import { ConfigError, readStructuredFile, validateConfig, type LoadedConfig } from './config';
 import { buildOptimizeInput } from './optimize';
 import { runDetailsTable, type RunDetails } from './experiment-details';
+import { idStamp } from './workflow-ids';
 
 export interface LoadedExperiment {
   file: string;
@@ -57,7 +58,7 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
 const gridName = (file: string) => path.basename(file).replace(/\.(ya?ml|json)$/i, '');
 
 export function defaultExperimentId(file: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = idStamp(now);
   return `experiment-${gridName(file)}-${stamp}`;
 }
 

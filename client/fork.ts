@@ -12,22 +12,22 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { emptyTotals, type OptimizeInput } from '../core/contracts/optimize';
-import type { ModelSpec } from '../core/contracts/llm';
 import { FORK_MEMO_KEY, type ForkOrigin } from '../core/contracts/run-record';
 import { SA_FORK_OF, SA_FORK_ROUND } from '../core/contracts/search-attributes';
-import { formatConfigIssue, type ModelConfig } from '../core/schema/config';
+import { formatConfigIssue } from '../core/schema/config';
 import { ForkOverridesSchema, unsafeForkField, type ForkOverrides } from '../core/schema/fork';
 import { weightSettings } from '../core/schema/optimize';
 import { settingsDigest } from '../core/search/state';
 import { runPricingFor } from '../core/forecast/pricing';
 import { isFreeProvider } from '../activities/llm/providers/registry';
 import type { optimizeMas } from '../workflows/optimize/run';
-import { ConfigError, providerIssues, readStructuredFile } from './config';
+import { ConfigError, providerIssues, readStructuredFile, specOfModel } from './config';
 import { UsageError } from './errors';
 import { startOptimization } from './optimize';
 import { describeOptimizeRun } from './run-record';
 import { executionChain, readExecution } from './workflow-history';
 import type { WorkerPlan } from './workers';
+import { idStamp } from './workflow-ids';
 
 /** Reads and checks an overrides file: unsafe fields are refused first, then the schema's one-line error. */
 export async function loadForkOverrides(file: string): Promise<ForkOverrides> {
@@ -57,12 +57,6 @@ export async function roundStartInput(client: Client, workflowId: string, round:
   return found;
 }
 
-/** A model override as the run's input carries it: limits stay with the worker; a simulated model keeps the parent's world. */
-function specOf(m: ModelConfig, parent: ModelSpec): ModelSpec {
-  const { concurrency: _c, ratePerSecond: _r, ...spec } = m;
-  return spec.provider === 'sim' ? { ...spec, sim: parent.sim } : spec;
-}
-
 /**
  * The fork's input: the parent's input at round `round` with the overrides applied. Its totals start at zero (they
  * count what the fork itself calls); the parent's round summaries before `round` are kept, so the result lists
@@ -84,8 +78,8 @@ export function forkInput(start: OptimizeInput, round: number, overrides: ForkOv
   const m = overrides.models ?? {};
   const models = {
     ...ctx.models,
-    ...(m.optimizer ? { optimizer: specOf(m.optimizer, ctx.models.optimizer) } : {}),
-    ...(m.judge ? { judge: specOf(m.judge, ctx.models.judge) } : {}),
+    ...(m.optimizer ? { optimizer: specOfModel(m.optimizer, ctx.models.optimizer.sim) } : {}),
+    ...(m.judge ? { judge: specOfModel(m.judge, ctx.models.judge.sim) } : {}),
   };
   // Re-derive token bounds for the new settings; a role whose model is unchanged keeps the parent's price.
   const { pricing } = runPricingFor({ mas: ctx.mas, models, settings }, {}, isFreeProvider);
@@ -111,7 +105,7 @@ export function forkWorkerPlan(input: OptimizeInput, overrides: ForkOverrides = 
 }
 
 export function defaultForkId(parentId: string, round: number, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = idStamp(now);
   return `${parentId}-fork-r${round}-${stamp}`;
 }
 

@@ -19,6 +19,7 @@ import { awaitWithProgress } from './poll';
 import { evaluationProgress } from './evaluate';
 import { formatEta } from './eta';
 import type { EvaluateProgress } from '../core/contracts/evaluate';
+import { idStamp } from './workflow-ids';
 
 /**
  * The optimisation pool and the held-out set, disjoint by construction: generated tasks come from the train and
@@ -85,7 +86,7 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
 }
 
 export function defaultOptimizationId(input: OptimizeInput, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = idStamp(now);
   return `optimize-${input.ctx.runName}-${stamp}`;
 }
 

@@ -3,22 +3,14 @@
  * candidate workflow `…/parent-<i>/cand-<c>` returns them in its result (`CandidateResult.verdicts`), which the
  * step's own history holds in the child's completion event, so one history (the step's) gives them all.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CandidateResult } from '../core/contracts/optimize';
 import type { CandidateVerdicts } from '../core/contracts/run-record';
-import type { ChildRun, ExecutionHistory } from './workflow-history';
+import type { ExecutionHistory } from './workflow-history';
 
 const CANDIDATE_ID = /\/parent-(\d+)\/cand-(\d+)$/;
 
-/** Verdicts of the step's completed candidates, in start order; undefined when the step never ran or none completed. */
-export async function stepVerdicts(step: Pick<ChildRun, 'workflowId' | 'runId'>, read: (workflowId: string, runId?: string) => Promise<ExecutionHistory>): Promise<CandidateVerdicts[] | undefined> {
-  let history: ExecutionHistory;
-  try {
-    history = await read(step.workflowId, step.runId);
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) return undefined; // its start failed: it never ran
-    throw e;
-  }
+/** Verdicts of the step's completed candidates, in start order, from the step's history; undefined when none completed. */
+export async function stepVerdicts(history: Pick<ExecutionHistory, 'children'>): Promise<CandidateVerdicts[] | undefined> {
   const out: CandidateVerdicts[] = [];
   for (const child of history.children) {
     const at = CANDIDATE_ID.exec(child.workflowId);

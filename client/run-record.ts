@@ -149,6 +149,8 @@ async function unitsOfRound(round: ExecutionHistory, read: Read, prices: Prices)
     if (child.type === 'optimizeStep') {
       const i = await child.input<StepInput>();
       const r = await child.result<StepResult>();
+      // One read of the step's history serves its verdicts (its candidates' results) and its calls.
+      const history = await readIfStarted(child, read);
       out.push({
         kind: 'step',
         workflowId: child.workflowId,
@@ -161,9 +163,9 @@ async function unitsOfRound(round: ExecutionHistory, read: Read, prices: Prices)
         batches: i.batches,
         cases: i.cases,
         parents: r?.parents,
-        verdicts: r ? await stepVerdicts(child, read) : undefined,
+        verdicts: r && history ? await stepVerdicts(history) : undefined,
         totals: r?.totals,
-        ledger: ledgerOf(await treeCalls(child, read), prices),
+        ledger: ledgerOf(history ? await callsBelow(history, read) : [], prices),
       });
     } else if (child.type === 'refreshBeam') {
       const i = await child.input<RefreshInput>();
@@ -188,15 +190,24 @@ async function unitsOfRound(round: ExecutionHistory, read: Read, prices: Prices)
 
 /** LLM calls of a workflow and all its descendants, from their histories (children read in parallel). */
 async function treeCalls(run: Pick<ChildRun, 'workflowId' | 'runId'>, read: Read): Promise<LlmCallSeen[]> {
-  let history: ExecutionHistory;
-  try {
-    history = await read(run.workflowId, run.runId);
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) return []; // its start failed: it never ran
-    throw e;
-  }
+  const history = await readIfStarted(run, read);
+  return history ? callsBelow(history, read) : [];
+}
+
+/** The calls of an execution already read, and of all its descendants. */
+async function callsBelow(history: ExecutionHistory, read: Read): Promise<LlmCallSeen[]> {
   const children = await Promise.all(history.children.map((c) => treeCalls(c, read)));
   return [...history.llmCalls, ...children.flat()];
+}
+
+/** A child's history; undefined when its start failed and it never ran. */
+async function readIfStarted(run: Pick<ChildRun, 'workflowId' | 'runId'>, read: Read): Promise<ExecutionHistory | undefined> {
+  try {
+    return await read(run.workflowId, run.runId);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  }
 }
 
 function ledgerOf(calls: readonly LlmCallSeen[], prices: Prices): Ledger {

@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { ALL_SEARCH_ATTRIBUTES, SA_RUN, searchAttributeFlags } from '../core/contracts/search-attributes';
 import { findTemporalCli, findTemporalCliSync, parseCliVersion, projectCliPath } from '../client/temporal/binary';
 import { maspoHome, homePaths } from '../platform/home';
+import { pidAlive } from '../platform/processes';
 import { ensureTemporalCli } from '../client/temporal/setup';
 import {
   devServerArgs,
@@ -150,15 +151,6 @@ describe('production deploy files', () => {
     }
   });
 });
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describeWithTemporal('embedded dev server', () => {
   const cliPath = temporalCliForTests()!;

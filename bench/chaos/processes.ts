@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../../client/temporal/setup';
+import { processExited } from '../../platform/processes';
 import { startDevServer, stopDevServer, type DevServerHandle } from '../../client/temporal/dev-server';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -88,7 +89,7 @@ export class DevServer {
   async kill(): Promise<void> {
     const pid = this.pid;
     process.kill(pid, 'SIGKILL');
-    await waitUntil(`dev server pid ${pid} to exit`, () => !alive(pid), 15_000);
+    await waitUntil(`dev server pid ${pid} to exit`, () => processExited(pid), 15_000);
   }
 
   async stop(): Promise<void> {
@@ -101,19 +102,6 @@ export class DevServer {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 
 export interface CliRun {
   child: ChildProcess;

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { pidAlive } from '../../platform/processes';
 
 const run = promisify(execFile);
 const PREFIX = 'maspo-mh';
@@ -54,15 +55,6 @@ async function ip(args: string[]): Promise<string> {
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`ip ${args.join(' ')}: ${(e.stderr ?? '').trim() || e.message}`);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -3,13 +3,11 @@
  * of round R, with safe settings changed (client/fork.ts). Prints the winning prompts like `maspo optimize`.
  */
 import { Command } from 'commander';
-import { formatOptimization } from '../../client/format';
 import { forkInput, forkWorkerPlan, loadForkOverrides, roundStartInput, startFork } from '../../client/fork';
-import { awaitOptimization, writePromptsFile } from '../../client/optimize';
-import { searchProgressReporter } from '../../client/progress';
 import { registerSearchAttributes } from '../../client/temporal/dev-server';
 import { withConnection } from '../../client/connect';
-import { withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
+import { withTemporal, type WorkerMode } from '../../client/workers';
+import { followSearch } from '../follow-search';
 import { SA_FORK_OF, SA_FORK_ROUND } from '../../core/contracts/search-attributes';
 import type { ForkOverrides } from '../../core/schema/fork';
 import { positiveInteger, workerOption } from '../flags';
@@ -48,17 +46,9 @@ export function registerFork(program: Command): void {
         async (temporal) => {
           // A server started before forks existed lacks their attributes (idempotent).
           await registerSearchAttributes(temporal.connection, temporal.namespace, [SA_FORK_OF, SA_FORK_ROUND]);
-          const handle = await startFork(temporal.client, input, { workflowId: parentId, round: opts.round }, opts.id);
-          const uiUrl = workflowUrl(temporal, handle.workflowId);
-          process.stderr.write(`started ${handle.workflowId} (fork of ${parentId} at round ${opts.round})${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
-          if (opts.detach) {
-            process.stdout.write(`${handle.workflowId}\n`);
-            return;
-          }
-          const reporter = searchProgressReporter(!opts.json && opts.progress ? (process.stderr.isTTY ? 'tty' : 'lines') : 'off');
-          const result = await awaitOptimization(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
-          if (opts.out) await writePromptsFile(opts.out, result.prompts);
-          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, forkOf: { workflowId: parentId, round: opts.round }, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
+          const origin = { workflowId: parentId, round: opts.round };
+          const handle = await startFork(temporal.client, input, origin, opts.id);
+          await followSearch(temporal, handle, opts, { note: `fork of ${parentId} at round ${opts.round}`, extra: { forkOf: origin } });
         },
         { detach: opts.detach },
       );

@@ -1,10 +1,9 @@
 /** `maspo optimize <config>`: run the MASPO search as a durable workflow and print the winning prompts. */
 import { Command } from 'commander';
 import { loadConfig } from '../../client/config';
-import { formatOptimization } from '../../client/format';
-import { awaitOptimization, buildOptimizeInput, defaultOptimizationId, startOptimization, writePromptsFile } from '../../client/optimize';
-import { searchProgressReporter } from '../../client/progress';
-import { withTemporal, workflowUrl, type WorkerMode } from '../../client/workers';
+import { buildOptimizeInput, defaultOptimizationId, startOptimization } from '../../client/optimize';
+import { withTemporal, type WorkerMode } from '../../client/workers';
+import { followSearch } from '../follow-search';
 import { workerOption } from '../flags';
 
 export function registerOptimize(program: Command): void {
@@ -26,17 +25,7 @@ export function registerOptimize(program: Command): void {
         loaded.config,
         opts.worker,
         async (temporal) => {
-          const handle = await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input));
-          const uiUrl = workflowUrl(temporal, handle.workflowId);
-          process.stderr.write(`started ${handle.workflowId}${uiUrl ? `\nTemporal UI: ${uiUrl}` : ''}\n`);
-          if (opts.detach) {
-            process.stdout.write(`${handle.workflowId}\n`);
-            return;
-          }
-          const reporter = searchProgressReporter(opts.watch || (!opts.json && opts.progress) ? (process.stderr.isTTY ? 'tty' : 'lines') : 'off');
-          const result = await awaitOptimization(temporal.client, handle, (p) => reporter.update(p)).finally(() => reporter.stop());
-          if (opts.out) await writePromptsFile(opts.out, result.prompts);
-          process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: handle.workflowId, ...result }, null, 2)}\n` : `${formatOptimization(result, handle.workflowId)}\n`);
+          await followSearch(temporal, await startOptimization(temporal.client, input, opts.id ?? defaultOptimizationId(input)), opts);
         },
         { detach: opts.detach },
       );
