@@ -80,6 +80,7 @@ export async function buildOptimizeInput(loaded: LoadedConfig): Promise<Optimize
       settings,
       concurrency: config.evaluate.concurrency,
       llmHeartbeatTimeoutMs: config.evaluate.llmHeartbeatTimeoutMs,
+      llmDispatch: config.evaluate.llmDispatch,
       pricing,
     },
   };

@@ -55,7 +55,7 @@ function decoder(converter: LoadedDataConverter) {
   return <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, (payloads?.payloads ?? []) as Payload[]);
 }
 
-/** The role of an LLM activity: its task queue is `<base>-llm-<role>` (workflows/proxies.ts). */
+/** The role of an LLM activity scheduled on a role queue, `<base>-llm-<role>` (workflows/proxies.ts). */
 export function roleOfQueue(taskQueue: string | null | undefined): ModelRole | undefined {
   const m = /-llm-([a-z]+)$/.exec(taskQueue ?? '');
   return m && (MODEL_ROLES as readonly string[]).includes(m[1]) ? (m[1] as ModelRole) : undefined;
@@ -96,8 +96,9 @@ export async function parseExecution(converter: LoadedDataConverter, workflowId:
   if (!started) throw new Error(`${workflowId}: history does not start with WorkflowExecutionStarted`);
 
   const children = new Map<string, { workflowId: string; runId?: string; type: string; status: UnitStatus; input: Payloads; result?: Payloads }>();
-  const llmScheduled = new Map<string, ModelRole>();
-  const llmResults: Array<{ role: ModelRole; payloads: Payloads }> = [];
+  // An llmCall's role: its queue's, or (on the workflow queue) the one its result names.
+  const llmScheduled = new Map<string, ModelRole | 'from-result'>();
+  const llmResults: Array<{ role: ModelRole | 'from-result'; payloads: Payloads }> = [];
   let status: UnitStatus = 'running';
   let result: Payloads;
 
@@ -105,8 +106,7 @@ export async function parseExecution(converter: LoadedDataConverter, workflowId:
     const id = key(e.eventId);
     if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
-      const role = a.activityType?.name === 'llmCall' ? roleOfQueue(a.taskQueue?.name) : undefined;
-      if (role) llmScheduled.set(id, role);
+      if (a.activityType?.name === 'llmCall') llmScheduled.set(id, roleOfQueue(a.taskQueue?.name) ?? 'from-result');
     } else if (e.activityTaskCompletedEventAttributes) {
       const a = e.activityTaskCompletedEventAttributes;
       const role = llmScheduled.get(key(a.scheduledEventId));
@@ -138,8 +138,9 @@ export async function parseExecution(converter: LoadedDataConverter, workflowId:
   // Decoded one by one: a few hundred small results per history.
   const llmCalls: LlmCallSeen[] = [];
   for (const r of llmResults) {
-    const { cached, usage } = await decode<Pick<LlmResult, 'cached' | 'usage'>>(r.payloads);
-    llmCalls.push({ role: r.role, cached, usage });
+    const { cached, usage, role } = await decode<Pick<LlmResult, 'cached' | 'usage' | 'role'>>(r.payloads);
+    const named = r.role === 'from-result' ? role : r.role;
+    if (named) llmCalls.push({ role: named, cached, usage });
   }
 
   return {

@@ -56,7 +56,10 @@ describe('evaluateMas on a real dev server', () => {
       expect(scheduled).toHaveLength(10);
       const payload = JSON.parse(Buffer.from(scheduled[0].activityTaskScheduledEventAttributes!.input!.payloads![1].data!).toString());
       expect(payload.messages[0].content).toContain('step by step');
-      expect(scheduled[0].activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(`${input.taskQueue}-llm-backbone`);
+      // Default dispatch: the calls live on the workflow's own queue (eager dispatch), and their results name the role.
+      expect(scheduled[0].activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(input.taskQueue);
+      const done = history.events!.find((ev) => String(ev.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled[0].eventId))!;
+      expect(JSON.parse(Buffer.from(done.activityTaskCompletedEventAttributes!.result!.payloads![0].data!).toString()).role).toBe('backbone');
 
       // Replay: the recorded histories replay without nondeterminism against the current workflow code.
       for (const id of [first.workflowId, batch.workflowId]) {
@@ -100,6 +103,28 @@ models: { backbone: { provider: sim, model: sim-agent } }
       expect(aggPrompt).toContain('[c]\n');
     } finally {
       await w.stop();
+    }
+  });
+
+  test('llmDispatch: role-queues puts the calls on <taskQueue>-llm-<role>, with the same records', async () => {
+    const e = maybe();
+    if (!e) return;
+    const onWorkflowQueue = await inputFrom(CHAIN_YAML, (t) => t.replace('size: 12', 'size: 4'));
+    const onRoleQueues = await inputFrom(CHAIN_YAML, (t) => t.replace('size: 12', 'size: 4').replace('llmHeartbeatTimeoutMs: 2000 }', 'llmHeartbeatTimeoutMs: 2000, llmDispatch: role-queues }'));
+    expect(onRoleQueues.options.llmDispatch).toBe('role-queues');
+    const home = tempHome();
+    const a = await startWorkers(e, onWorkflowQueue.taskQueue, path.join(home, 'cache-a'));
+    const b = await startWorkers(e, onRoleQueues.taskQueue, path.join(home, 'cache-b'));
+    try {
+      const ra = await (await startEvaluation(e.client, onWorkflowQueue, `eval-${onWorkflowQueue.taskQueue}`)).result();
+      const rb = await (await startEvaluation(e.client, onRoleQueues, `eval-${onRoleQueues.taskQueue}`)).result();
+      expect(rb.records.map(({ calls: _c, ...r }) => r)).toEqual(ra.records.map(({ calls: _c, ...r }) => r));
+      const history = await e.client.workflow.getHandle(`eval-${onRoleQueues.taskQueue}/batch-0`).fetchHistory();
+      const queues = new Set(history.events!.filter((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name === 'llmCall').map((ev) => ev.activityTaskScheduledEventAttributes!.taskQueue!.name));
+      expect([...queues]).toEqual([`${onRoleQueues.taskQueue}-llm-backbone`]);
+    } finally {
+      await a.stop();
+      await b.stop();
     }
   });
 

@@ -139,11 +139,11 @@ describe('cache use', () => {
       return reply();
     });
     const first = await run({ providers: { gemini: slow.provider }, cache, env, now: () => clock }, spec());
-    expect(first).toEqual({ ...reply(), cached: false, latencyMs: 250 });
+    expect(first).toEqual({ ...reply(), cached: false, latencyMs: 250, role: 'judge' });
     expect([...cache.entries.values()]).toEqual([reply()]);
 
     const second = await run({ providers: { gemini: provider }, cache, env }, spec());
-    expect(second).toEqual({ ...reply(), cached: true, latencyMs: 0 });
+    expect(second).toEqual({ ...reply(), cached: true, latencyMs: 0, role: 'judge' });
     expect(calls).toHaveLength(0);
   });
 
@@ -210,5 +210,37 @@ describe('per-attempt deadline and keep-alive', () => {
     const stop = startKeepAlive();
     expect(stop).toEqual(expect.any(Function));
     stop();
+  });
+});
+
+describe('per-role bounds on the workflow queue (roleLimits)', () => {
+  test('a second call of a role at its limit waits for the first; a cache hit never waits; results name the role', async () => {
+    const { RoleCallLimits } = await import('../activities/llm/role-limits');
+    const roleLimits = new RoleCallLimits({ judge: 1 });
+    let finishFirst!: () => void;
+    const gate = new Promise<void>((r) => (finishFirst = r));
+    const { provider, calls } = fakeProvider('gemini', async () => {
+      if (calls.length === 1) await gate;
+      return reply();
+    });
+    const cache = new MemoryCache();
+    const cached: LlmRequest = { ...request, messages: [{ role: 'user', content: 'answered before' }] };
+    cache.entries.set(cache.key(spec(), cached), reply());
+    const { llmCall } = createLlmActivities({ providers: { gemini: provider }, cache, env: { GEMINI_API_KEY: 'k' }, roleLimits });
+
+    const first = new MockActivityEnvironment().run(llmCall, spec(), request);
+    await new Promise((r) => setImmediate(r));
+    const other: LlmRequest = { ...request, messages: [{ role: 'user', content: 'other' }] };
+    const second = new MockActivityEnvironment().run(llmCall, spec(), other);
+    const hit = await new MockActivityEnvironment().run(llmCall, spec(), cached);
+    expect(hit).toMatchObject({ cached: true, role: 'judge' });
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toHaveLength(1); // the second waits for the judge's only slot
+    expect(roleLimits.load('judge')).toEqual({ running: 1, waiting: 1 });
+    finishFirst();
+    expect(await first).toMatchObject({ cached: false, role: 'judge' });
+    expect(await second).toMatchObject({ cached: false, role: 'judge' });
+    expect(calls).toHaveLength(2);
+    expect(roleLimits.load('judge')).toEqual({ running: 0, waiting: 0 });
   });
 });

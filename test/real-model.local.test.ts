@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerOptions } from '@temporalio/worker';
 import { cacheKey } from '../activities/llm/cache';
 import { catalogueModel, modelFilePath, SMALLEST_MODEL } from '../activities/llm/providers/local/catalogue';
@@ -107,6 +108,7 @@ function executionRecorder() {
   const executions: Execution[] = [];
   const interceptor: ActivityInboundCallsInterceptor = {
     async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+      if (Context.current().info.activityType !== 'llmCall') return next(input); // the workflow queue also runs items and grading
       const key = cacheKey(input.args[0] as ModelSpec, input.args[1] as LlmRequest);
       try {
         const result = (await next(input)) as LlmResult;
@@ -121,7 +123,6 @@ function executionRecorder() {
   const plugin = {
     name: 'local-test-recorder',
     configureWorker(options: WorkerOptions): WorkerOptions {
-      if (!/-llm-(backbone|optimizer|judge)$/.test(options.taskQueue)) return options;
       const interceptors = options.interceptors ?? {};
       return { ...options, interceptors: { ...interceptors, activity: [...(interceptors.activity ?? []), () => ({ inbound: interceptor })] } };
     },

@@ -291,7 +291,7 @@ describeWithPostgres('shared store on PostgreSQL', () => {
       const llmCall = () => new MockActivityEnvironment().run(createLlmActivities({ providers: { gemini: provider }, cache: responseCacheFor(tempDir(), env), env }).llmCall, spec, request);
 
       expect(await llmCall()).toMatchObject({ text: 'yes', cached: false });
-      expect(await llmCall()).toEqual({ ...reply, cached: true, latencyMs: 0 });
+      expect(await llmCall()).toEqual({ ...reply, cached: true, latencyMs: 0, role: request.role });
       await closeStores(); // as after a worker's shutdown: the next worker opens its own pool
       expect(await llmCall()).toMatchObject({ text: 'yes', cached: true });
       expect(calls.count).toBe(1);

@@ -1,7 +1,8 @@
 /**
- * The worker composition root: one Worker for workflows and cheap activities on the base task queue, and one
- * per model role on `<base>-llm-<role>` whose activity slots bound that role's concurrent LLM calls. All
- * share one set of providers and one persistent response cache. API keys are read here, from the worker's
+ * The worker composition root: one Worker on the base task queue for workflows, cheap activities and the LLM calls
+ * scheduled there (dispatch `workflow-queue`, the default: each role bounded in process by role-limits.ts), and one
+ * per model role on `<base>-llm-<role>` whose activity slots bound that role's calls scheduled there (`role-queues`).
+ * All share one set of providers and one persistent response cache. API keys are read here, from the worker's
  * own environment, and nowhere else. Every worker encodes payloads with the claim-check codec
  * (platform/payloads), configured from the same environment as the client's. With MASPO_STORE_URL set, the cache
  * and the payload blobs live in that PostgreSQL database (platform/stores.ts), whose pool closes at shutdown.
@@ -10,6 +11,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { createEvaluationActivities } from '../activities/dataset-items';
 import { createLlmActivities } from '../activities/llm/activity';
+import { RoleCallLimits } from '../activities/llm/role-limits';
 import { responseCacheFor } from '../activities/llm/cache-store';
 import { createProviders } from '../activities/llm/providers/registry';
 import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
@@ -45,6 +47,13 @@ export interface MaspoWorkerOptions {
 }
 
 export const DEFAULT_ROLE_LIMITS: RoleLimits = { concurrency: 8 };
+/** Activity slots of the base queue for its cheap activities (items, grading), besides the LLM calls' own. */
+const BASE_ACTIVITY_SLOTS = 32;
+/**
+ * Activities the server may hand back with one workflow task's completion (eager dispatch, SDK default 3): a step
+ * schedules a whole batch's calls at once, and each one handed back skips a matching round trip.
+ */
+const EAGER_ACTIVITIES_PER_WORKFLOW_TASK = 64;
 
 /**
  * How many calls this worker may have in flight: in all, and to one model. A local model server gets a slot for
@@ -67,20 +76,27 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
   installWorkerLogging();
   const env = options.env ?? process.env;
   const dataConverter = maspoDataConverter(payloadSettings(env));
+  const { inFlight, slotsFor } = slotDemand(options.roles);
+  const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, slotsFor, env });
+  const cache = responseCacheFor(options.cacheDir, env);
+  const llm = createLlmActivities({ providers, cache, env });
+  const limitsOf = (role: ModelRole) => (options.roles?.[role] ?? DEFAULT_ROLE_LIMITS).concurrency;
+  const roleLimits = new RoleCallLimits(Object.fromEntries(MODEL_ROLES.map((role) => [role, limitsOf(role)])));
+
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue,
     dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createEvaluationActivities(),
+    activities: { ...createEvaluationActivities(), ...createLlmActivities({ providers, cache, env, roleLimits }) },
+    // Slots for every call the roles may run plus the cheap activities: a worker holds few more LLM calls than it
+    // can run, so with several workers the calls spread over them (role-limits.ts bounds each role inside).
+    maxConcurrentActivityTaskExecutions: BASE_ACTIVITY_SLOTS + inFlight,
+    maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES_PER_WORKFLOW_TASK,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 500,
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
-
-  const { inFlight, slotsFor } = slotDemand(options.roles);
-  const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, slotsFor, env });
-  const llm = createLlmActivities({ providers, cache: responseCacheFor(options.cacheDir, env), env });
   const roleWorkers = await Promise.all(
     MODEL_ROLES.map((role) => {
       const limits = options.roles?.[role] ?? DEFAULT_ROLE_LIMITS;

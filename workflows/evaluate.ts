@@ -40,6 +40,7 @@ export async function evaluateMas(input: EvaluateInput): Promise<EvaluateResult>
               indices,
               concurrency: input.options.concurrency,
               llmHeartbeatTimeoutMs: input.options.llmHeartbeatTimeoutMs,
+              ...(input.options.llmDispatch ? { llmDispatch: input.options.llmDispatch } : {}),
             },
           ],
         });

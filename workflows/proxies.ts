@@ -1,33 +1,55 @@
 /**
  * Activity proxies with named timeout/retry profiles. Workflows import only types from activities.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { EvaluationActivities } from '../activities/dataset-items';
-import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type LlmResult, type ModelRole, type ModelSpec } from '../core/contracts/llm';
+import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type LlmDispatch, type LlmResult, type ModelRole, type ModelSpec } from '../core/contracts/llm';
 import { llmRequest } from './llm-calls';
 
 /**
  * Cheap, local work on the base task queue: dataset loading and grading. A short start-to-close timeout is
  * what lets a call lost with a crashed worker be retried on another one quickly (these do not heartbeat).
  */
-export const evaluation = proxyActivities<EvaluationActivities>({
+const EVALUATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['DatasetError'] },
-});
+};
+const remoteEvaluation = proxyActivities<EvaluationActivities>(EVALUATION_OPTIONS);
+const localEvaluation = proxyLocalActivities<EvaluationActivities>(EVALUATION_OPTIONS);
+
+/**
+ * The dataset activities a workflow uses: as local activities (run by the worker that runs the workflow task, their
+ * result recorded as a marker), since patch `local-dataset-activities`. Loading a batch's questions and grading an
+ * answer are short and idempotent; as ordinary activities each cost a server round trip — at a step's start, before
+ * any LLM call could go out, and after every evaluated item. Asked once per workflow, at the same point of it.
+ */
+export function evaluationActivities(): EvaluationActivities {
+  return patched('local-dataset-activities') ? localEvaluation : remoteEvaluation;
+}
+
+/** The dataset activities as ordinary activities (for workflows that call them once, off any chain of LLM calls). */
+export const evaluation = remoteEvaluation;
 
 /** Extra start-to-close time over the provider call's own timeout (cache I/O, scheduling). */
 const LLM_TIMEOUT_MARGIN_MS = 30_000;
+/**
+ * On the workflow queue a call may wait inside the worker for its role's turn (activities/llm/role-limits.ts), so
+ * start-to-close has to cover the wait: a backstop only. A lost worker is noticed by the heartbeat timeout (the
+ * call heartbeats while it waits), a hung model by the call's own `timeoutMs`.
+ */
+const LLM_QUEUED_START_TO_CLOSE_MS = 6 * 60 * 60 * 1000;
 
 /**
- * One LLM call on the role's dedicated task queue. Retries: exponential from 1 s to 2 min, Retry-After
- * honoured through the activity's `nextRetryDelay`; auth, bad-request and config errors are never retried.
- * `summary` labels the call in the Temporal UI.
+ * One LLM call, on the workflow's own task queue or on the role's (`dispatch`, core/contracts/llm.ts). Retries:
+ * exponential from 1 s to 2 min, Retry-After honoured through the activity's `nextRetryDelay`; auth, bad-request
+ * and config errors are never retried. `summary` labels the call in the Temporal UI.
  */
-export function llmActivity(base: string, role: ModelRole, spec: ModelSpec, heartbeatTimeoutMs: number, summary?: string): LlmActivities {
+export function llmActivity(route: LlmRoute, role: ModelRole, spec: ModelSpec, summary?: string): LlmActivities {
+  const perRole = (route.llmDispatch ?? 'role-queues') === 'role-queues';
   return proxyActivities<LlmActivities>({
-    taskQueue: llmTaskQueue(base, role),
-    startToCloseTimeout: spec.timeoutMs + LLM_TIMEOUT_MARGIN_MS,
-    heartbeatTimeout: heartbeatTimeoutMs,
+    ...(perRole ? { taskQueue: llmTaskQueue(route.taskQueue, role) } : {}),
+    startToCloseTimeout: perRole ? spec.timeoutMs + LLM_TIMEOUT_MARGIN_MS : Math.max(LLM_QUEUED_START_TO_CLOSE_MS, spec.timeoutMs + LLM_TIMEOUT_MARGIN_MS),
+    heartbeatTimeout: route.llmHeartbeatTimeoutMs,
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
@@ -39,16 +61,20 @@ export function llmActivity(base: string, role: ModelRole, spec: ModelSpec, hear
   });
 }
 
-/** Where a workflow's LLM activities go: `<taskQueue>-llm-<role>`, heartbeating within `llmHeartbeatTimeoutMs`. */
+/**
+ * Where a workflow's LLM activities go (`llmDispatch`; absent in inputs from before the choice: the role queues
+ * `<taskQueue>-llm-<role>`), heartbeating within `llmHeartbeatTimeoutMs`.
+ */
 export interface LlmRoute {
   taskQueue: string;
   llmHeartbeatTimeoutMs: number;
+  llmDispatch?: LlmDispatch;
 }
 
 /**
- * One LLM call of a workflow (`evaluateBatch` and the search's calls.ts alike): an `llmCall` activity on `role`'s
- * task queue with the request of llm-calls.ts `llmRequest`, `label` as its summary in the Temporal UI.
+ * One LLM call of a workflow (`evaluateBatch` and the search's calls.ts alike): an `llmCall` activity with the
+ * request of llm-calls.ts `llmRequest`, `label` as its summary in the Temporal UI.
  */
 export function callLlm(route: LlmRoute, role: ModelRole, spec: ModelSpec, prompt: string, sampleIndex: number, label: string): Promise<LlmResult> {
-  return llmActivity(route.taskQueue, role, spec, route.llmHeartbeatTimeoutMs, label).llmCall(spec, llmRequest(role, prompt, sampleIndex, label));
+  return llmActivity(route, role, spec, label).llmCall(spec, llmRequest(role, prompt, sampleIndex, label));
 }

@@ -45,6 +45,8 @@ export interface RunMasOptions {
   handoff?: Handoff;
   /** Every edge hands on a summary, whatever the edges say (the reference's behaviour; faithful profile). */
   summarizeAll?: boolean;
+  /** Told each agent's output (reused and shared ones included) as soon as it is in. */
+  onOutput?: (agentId: string, output: AgentOutput) => void;
 }
 
 /** The same system with one agent's prompt replaced. */
@@ -93,6 +95,10 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
           })();
       started.set(id, p);
       if (options.shared?.agents.has(id) && !reused) options.shared.runs.set(id, p);
+      if (options.onOutput) {
+        const tell = options.onOutput;
+        p.then((o) => tell(id, o), () => {}); // a failure reaches the caller through the run's own promise
+      }
     }
     return p;
   };
@@ -103,4 +109,36 @@ export async function runMas(mas: MasSpec, question: string, callAgent: AgentCal
     (results.get(id) ?? []).map((r) => ({ agentId: id, finishReason: r.finishReason.unified, empty: r.empty, cached: r.cached, usage: r.usage })),
   );
   return { agents, calls, final: agents[terminal].output };
+}
+
+/** A run in progress: the whole run, and each agent's output as soon as it is in. */
+export interface MasRunInProgress {
+  run: Promise<MasRun>;
+  /** Resolves with `agentId`'s output once it is in; rejects if the run fails first. */
+  output(agentId: string): Promise<AgentOutput>;
+}
+
+/**
+ * `runMas`, with each agent's output available before the whole run ends: what waits on one agent (a judge of its
+ * output, the optimizer reading its traces) starts while its successors still run.
+ */
+export function startMas(mas: MasSpec, question: string, callAgent: AgentCaller, options: RunMasOptions = {}): MasRunInProgress {
+  const outputs = new Map<string, { promise: Promise<AgentOutput>; resolve: (o: AgentOutput) => void }>();
+  const slot = (id: string) => {
+    let s = outputs.get(id);
+    if (!s) {
+      let resolve!: (o: AgentOutput) => void;
+      const promise = new Promise<AgentOutput>((r) => (resolve = r));
+      outputs.set(id, (s = { promise, resolve }));
+    }
+    return s;
+  };
+  const run = runMas(mas, question, callAgent, {
+    ...options,
+    onOutput: (id, o) => {
+      slot(id).resolve(o);
+      options.onOutput?.(id, o);
+    },
+  });
+  return { run, output: (id) => Promise.race([slot(id).promise, run.then((r) => r.agents[id])]) };
 }

@@ -12,6 +12,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { LLM_ERROR_TYPES } from '../../core/contracts/llm';
 import type { LlmActivities, LlmRequest, LlmResult, ModelRole, ModelSpec, ProviderName } from '../../core/contracts/llm';
 import type { ReplyCache } from './cache';
+import type { RoleCallLimits } from './role-limits';
 import { classifyLlmError } from './errors';
 import { startKeepAlive } from './heartbeat';
 import { providerDefinition } from './providers/registry';
@@ -25,6 +26,11 @@ export interface LlmActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Clock for latency and Retry-After dates; defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * Per-role bounds inside this worker (role-limits.ts), for the calls it serves on the workflow task queue; absent
+   * on the per-role queues, whose slots bound the role.
+   */
+  roleLimits?: RoleCallLimits;
 }
 
 export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
@@ -40,19 +46,23 @@ export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
 
     const key = deps.cache.key(spec, request);
     const hit = await deps.cache.get(key);
-    if (hit) return { ...hit, cached: true, latencyMs: 0 };
+    if (hit) return { ...hit, cached: true, latencyMs: 0, role: request.role };
 
     const stopKeepAlive = startKeepAlive();
     const cancelled = cancellationSignal();
-    const deadline = new AbortController();
-    // A TimeoutError reason lets providers that reject with `signal.reason` (the simulator) read as a timeout.
-    const timer = setTimeout(() => deadline.abort(new DOMException(`no response within ${spec.timeoutMs} ms`, 'TimeoutError')), spec.timeoutMs);
-    const started = now();
+    let release: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
+      // A call waiting for its role's turn keeps heartbeating; its own deadline starts once it may run.
+      release = await deps.roleLimits?.acquire(request.role, cancelled);
+      const deadline = new AbortController();
+      // A TimeoutError reason lets providers that reject with `signal.reason` (the simulator) read as a timeout.
+      timer = setTimeout(() => deadline.abort(new DOMException(`no response within ${spec.timeoutMs} ms`, 'TimeoutError')), spec.timeoutMs);
+      const started = now();
       const reply = await provider.complete(spec, request, { signal: AbortSignal.any([cancelled, deadline.signal]), apiKey });
       const latencyMs = now() - started;
       await store(deps.cache, key, reply, spec);
-      return { ...reply, cached: false, latencyMs };
+      return { ...reply, cached: false, latencyMs, role: request.role };
     } catch (err) {
       if (cancelled.aborted) {
         throw cancelled.reason instanceof CancelledFailure ? cancelled.reason : new CancelledFailure('Activity cancelled');
@@ -64,6 +74,7 @@ export function createLlmActivities(deps: LlmActivityDeps): LlmActivities {
       );
     } finally {
       clearTimeout(timer);
+      release?.();
       stopKeepAlive();
     }
   }

@@ -89,6 +89,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   'frontend.enableServerVersionCheck=false',
+  // LLM calls scheduled on the workflow's own queue come back with the workflow task's reply (core/contracts/llm.ts).
+  'system.enableActivityEagerExecution=true',
   ...SINGLE_PARTITION_CONFIG,
 ];
 

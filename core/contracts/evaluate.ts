@@ -2,7 +2,7 @@
  * Data that crosses the workflow boundary for an evaluation: the resolved input (no secrets, no file
  * contents), per-item records and the result. Pure types plus tiny helpers; safe inside workflows.
  */
-import type { LlmUsage, ModelSpec } from './llm';
+import type { LlmDispatch, LlmUsage, ModelSpec } from './llm';
 import type { AccuracySummary } from '../common/stats';
 import type { MasSpec } from './mas';
 import type { DatasetRef } from './dataset';
@@ -15,12 +15,14 @@ export interface EvaluateOptions {
   bootstrapResamples: number;
   /** Heartbeat timeout of LLM activities (ms): how fast a crashed worker's calls are retried elsewhere. */
   llmHeartbeatTimeoutMs: number;
+  /** Where LLM calls are scheduled (core/contracts/llm.ts); absent in inputs from before the choice: `role-queues`. */
+  llmDispatch?: LlmDispatch;
 }
 
 export interface EvaluateInput {
   runName: string;
   seed: number;
-  /** Base task queue; LLM calls go to `<base>-llm-<role>`. */
+  /** Base task queue: the workflows' (and, with `llmDispatch: workflow-queue`, the LLM calls'); role queues are `<base>-llm-<role>`. */
   taskQueue: string;
   dataset: DatasetRef;
   mas: MasSpec;

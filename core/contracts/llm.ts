@@ -75,6 +75,11 @@ export interface LlmResult {
   model: string;
   /** Wall-clock of the provider call that produced the response (0 for cache hits). */
   latencyMs: number;
+  /**
+   * The request's role, so a history names it wherever the call was scheduled (on the workflow queue its task
+   * queue does not). Absent in results from before it: their role is their queue's.
+   */
+  role?: ModelRole;
 }
 
 /** Stable error `type`s used in ApplicationFailure, so workflows and retry policies can branch on them. */
@@ -108,6 +113,18 @@ export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
     totalTokens: a.totalTokens + b.totalTokens,
   };
 }
+
+/**
+ * Where a workflow schedules its LLM calls.
+ * - `workflow-queue`: on the workflow's own task queue, where the server can hand a call to the worker in the reply
+ *   to the workflow task that scheduled it (eager dispatch: no matching round trip). Each worker bounds every
+ *   role's calls in process (activities/llm/role-limits.ts). The default.
+ * - `role-queues`: on `<base>-llm-<role>`, whose workers' slots bound the role; every call goes through the
+ *   server's matching. For a cluster-wide rate limit per role (`maxTaskQueueActivitiesPerSecond`), or to keep a
+ *   role's calls on dedicated hosts. Histories from before the choice existed ran this way.
+ */
+export const LLM_DISPATCH = ['workflow-queue', 'role-queues'] as const;
+export type LlmDispatch = (typeof LLM_DISPATCH)[number];
 
 /** Task queue that serves one model role's LLM calls (bounded concurrency per role). */
 export function llmTaskQueue(base: string, role: ModelRole): string {

@@ -9,7 +9,7 @@ import type { AccuracySummary } from '../common/stats';
 import type { PairedComparison } from '../common/paired-stats';
 import type { SearchAttributePair } from '@temporalio/common';
 import { startingAttributes } from './search-attributes';
-import { addUsage, emptyUsage, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
+import { addUsage, emptyUsage, type LlmDispatch, type LlmResult, type LlmUsage, type ModelRole, type ModelSpec } from './llm';
 import type { BeamNode } from '../search/node';
 import type { SearchState } from '../search/state';
 import type { ItemVerdicts, RewardBreakdown, VerdictTally } from '../search/reward';
@@ -31,6 +31,8 @@ export interface SearchContext {
   /** Items evaluated concurrently inside one workflow. */
   concurrency: number;
   llmHeartbeatTimeoutMs: number;
+  /** Where LLM calls are scheduled (core/contracts/llm.ts); absent in inputs from before the choice: `role-queues`. */
+  llmDispatch?: LlmDispatch;
   /** Prices and token bounds for the ledger and budget reservations (absent: calls are counted, not priced). */
   pricing?: RunPricing;
 }

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { GraphError, graphOf, validateGraph, predecessors } from '../common/graph';
-import { MODEL_ROLES } from '../contracts/llm';
+import { LLM_DISPATCH, MODEL_ROLES } from '../contracts/llm';
 import { checkTemplate } from '../common/template';
 import { SimWorldSchema } from './sim-config';
 import { PricesSchema } from './prices';
@@ -268,6 +268,11 @@ export const EvaluateOptionsSchema = z
     bootstrapResamples: z.number().int().min(100).max(100_000).default(2000),
     /** Heartbeat timeout of LLM activities: how soon calls of a crashed worker are retried elsewhere. */
     llmHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(20_000),
+    /**
+     * Where LLM calls are scheduled: `workflow-queue` (eager dispatch, per-role bounds inside each worker) or
+     * `role-queues` (`<taskQueue>-llm-<role>`, bounded by the role workers' slots). See core/contracts/llm.ts.
+     */
+    llmDispatch: z.enum(LLM_DISPATCH).default('workflow-queue'),
   })
   .strict();
 

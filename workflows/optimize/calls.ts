@@ -7,7 +7,7 @@
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
-import { callLlm, evaluation } from '../proxies';
+import { callLlm, evaluationActivities } from '../proxies';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 
@@ -18,11 +18,11 @@ type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 export function workflowIo(ctx: SearchContext, candidateWorkflow?: CandidateWorkflow): UnitIo {
   return {
     llm: (role, prompt, sampleIndex, label) => callLlm(ctx, role, ctx.models[role], prompt, sampleIndex, label),
-    loadItems: (dataset, indices) => evaluation.loadItems(dataset, indices),
+    loadItems: (dataset, indices) => evaluationActivities().loadItems(dataset, indices),
     candidate: (input, child) => {
       if (!candidateWorkflow) throw new Error('workflowIo: no candidate workflow given');
       return executeChild(candidateWorkflow, { workflowId: `${workflowInfo().workflowId}/${child.name}`, staticSummary: child.summary, args: [input] });
     },
-    pipelinedParents: () => patched('pipelined-parents'),
+    pipelined: (feature) => patched(`pipelined-${feature}`),
   };
 }

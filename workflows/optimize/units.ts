@@ -12,14 +12,17 @@
  *   2. proposals: Ksub optimizer calls per parent, each shown the parent prompt, the role, the task
  *      requirements, execution traces and the cases of the agent's buffer;
  *   3. candidates: one evaluation per distinct usable proposal (`io.candidate`).
- * Parents go through 1–3 side by side, each as soon as its own traces are in (`io.pipelinedParents()`, the
+ * Parents go through 1–3 side by side, each as soon as its own traces are in (`io.pipelined('parents')`, the
  * workflows' patch `pipelined-parents`; histories from before it ran every parent's traces first, one after another).
+ * A parent's proposals start once the optimised agent's own outputs are in, while its successors still run
+ * (`'proposals'`): the optimizer reads that agent's traces only; the candidates need the whole runs.
  * What the scored candidates do to the beam is core/search/search.ts `applyStep`.
  *
  * Candidate (paper §3): per item, re-run the agent and its descendants under the candidate on top of the parent's
  * upstream outputs (identical context for both), then ask the judge to compare candidate and parent outputs: the
  * agent's own (local), its successors' (lookahead), the system's final answer (global) — or, for the terminal agent,
- * its answer (terminal). Verdicts become R (reward.ts `jointReward`), misaligned items cases (misalignment.ts).
+ * its answer (terminal). Each comparison goes to the judge as soon as its agent's re-run output is in (`'judges'`):
+ * the local one while the successors still run. Verdicts become R (reward.ts `jointReward`), misaligned items cases (misalignment.ts).
  *
  * Refresh (paper §3.4): the current best's runs on a batch, then every target prompt evaluated against them in mode
  * `'refresh'`: R(p, p_best). What the rewards do to the beam is core/search/search.ts `applyRefresh`.
@@ -58,7 +61,7 @@ import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/sea
 import type { AgentInfo, Trace } from '../../core/search/types';
 import { mapBounded } from '../bounded';
 import { agentCallLabel, handoffOptions, summaryCallLabel } from '../llm-calls';
-import { runMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type MasRun, type RunMasOptions } from '../run-mas';
+import { runMas, startMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type RunMasOptions } from '../run-mas';
 
 /** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
 export type LlmCaller = (role: ModelRole, prompt: string, sampleIndex: number, label: string) => Promise<LlmResult>;
@@ -72,9 +75,16 @@ export interface UnitIo {
    * child workflow; in process: `evaluateCandidate(io, input)`).
    */
   candidate(input: CandidateInput, child: { name: string; summary: string }): Promise<CandidateResult>;
-  /** Asked once per step, after its items are loaded: run parents side by side (the workflows: a patch). */
-  pipelinedParents(): boolean;
+  /**
+   * Whether a pipelining of the units applies (the workflows: a patch, so histories from before it replay as they
+   * ran; in process: always). Asked once per unit, at the same point of it: `parents` and `proposals` in a step
+   * after its items are loaded, `judges` at the start of a candidate's evaluation.
+   */
+  pipelined(feature: PipelinedFeature): boolean;
 }
+
+/** Work that starts as soon as what it reads is in (see the header); each is a patch in the workflows. */
+export type PipelinedFeature = 'parents' | 'proposals' | 'judges';
 
 /** Candidate evaluations of a step: planned so far, and finished. */
 export interface StepProgress {
@@ -118,23 +128,54 @@ export async function runStep(io: UnitIo, input: StepInput, progress: StepProgre
   const shared: SharedUpstream = new Map();
   const independent = independentAgents(ctx, agentId);
   for (const b of input.known?.baseline ?? []) shared.set(b.index, new Map([...independent].map((id) => [id, Promise.resolve(b.agents[id])])));
-  const baselineOf = async (i: number): Promise<BaselineItem[]> => {
+  const earlyProposals = io.pipelined('proposals');
+  const runsOf = (i: number): ParentRuns => {
     const known = input.known;
-    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, input.batches[i])) return known.baseline; // the refresh already ran this parent on this batch
+    if (known && known.prompt === input.beam[i].prompt && sameItems(known.baseline, input.batches[i])) {
+      return { traces: Promise.resolve(tracesOf(known.baseline, agentId)), baseline: Promise.resolve(known.baseline) }; // the refresh already ran this parent on this batch
+    }
     const items = input.batches[i].map((index) => views.get(index)!);
-    return runBaselines(io, ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals);
+    if (!earlyProposals) {
+      const baseline = runBaselines(io, ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals);
+      return { traces: baseline.then((b) => tracesOf(b, agentId)), baseline };
+    }
+    const own = items.map(() => deferred<AgentOutput>());
+    const baseline = runBaselines(io, ctx, input.prompts, agentId, input.beam[i].prompt, items, shared, totals, (k, out) => own[k].resolve(out));
+    const early = Promise.all(own.map((d) => d.promise)).then((outs) => outs.map((o, k) => ({ question: items[k].question, context: o.context, output: o.output })));
+    // Raced with the whole runs, so a failed run fails the step instead of leaving the proposals waiting.
+    return { traces: Promise.race([early, baseline.then((b) => tracesOf(b, agentId))]), baseline };
   };
 
   // 2 + 3. Proposals and candidate evaluations of each parent once its traces are in, parents side by side.
   let parents: Array<{ outcome: ParentOutcome; totals: CallTotals }>;
-  if (io.pipelinedParents()) {
-    parents = await Promise.all(input.beam.map(async (parent, i) => expandParent(io, input, parent, i, await baselineOf(i), totals, progress)));
+  if (io.pipelined('parents')) {
+    parents = await Promise.all(input.beam.map((parent, i) => expandParent(io, input, parent, i, runsOf(i), totals, progress)));
   } else {
-    const baselines: BaselineItem[][] = [];
-    for (let i = 0; i < input.beam.length; i++) baselines.push(await baselineOf(i));
-    parents = await Promise.all(input.beam.map((parent, i) => expandParent(io, input, parent, i, baselines[i], totals, progress)));
+    const runs: ParentRuns[] = [];
+    for (let i = 0; i < input.beam.length; i++) {
+      const r = runsOf(i);
+      await r.baseline;
+      runs.push(r);
+    }
+    parents = await Promise.all(input.beam.map((parent, i) => expandParent(io, input, parent, i, runs[i], totals, progress)));
   }
   return { parents: parents.map((p) => p.outcome), totals: parents.reduce((t, p) => addTotals(t, p.totals), totals) };
+}
+
+/** A beam parent's runs on its batch: the optimised agent's outputs (its traces) and the whole system's runs. */
+interface ParentRuns {
+  traces: Promise<Trace[]>;
+  baseline: Promise<BaselineItem[]>;
+}
+
+function tracesOf(baseline: readonly BaselineItem[], agentId: string): Trace[] {
+  return baseline.map((b) => ({ question: b.question, context: b.agents[agentId].context, output: b.agents[agentId].output }));
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /** Per batch item, the runs of the agents that do not depend on the agent being optimised (see runMas `shared`). */
@@ -154,7 +195,8 @@ function sameItems(baseline: readonly BaselineItem[], batch: readonly number[]):
 /**
  * Runs the system with `prompt` for `agentId` on each item. Agents that neither are nor descend from
  * `agentId` do not depend on its prompt: the first run of an item runs them, later and concurrent runs of the same
- * item (other beam parents) take their outputs from `shared`.
+ * item (other beam parents) take their outputs from `shared`. `onAgentOutput` hears, per item (its position in
+ * `items`), the output of `agentId` as soon as it is in.
  */
 export async function runBaselines(
   io: UnitIo,
@@ -165,13 +207,19 @@ export async function runBaselines(
   items: ItemView[],
   shared: SharedUpstream,
   totals: CallTotals,
+  onAgentOutput?: (position: number, output: AgentOutput) => void,
 ): Promise<BaselineItem[]> {
   const agents = independentAgents(ctx, agentId);
   const system = withPrompt(withPrompts(ctx.mas, prompts), agentId, prompt);
-  return mapBounded(items, ctx.concurrency, async (item) => {
+  return mapBounded(items, ctx.concurrency, async (item, position) => {
     let runs = shared.get(item.index);
     if (!runs) shared.set(item.index, (runs = new Map()));
-    const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), { shared: { agents, runs }, ...handoffFor(io, ctx, item.id, totals) });
+    const onOutput = onAgentOutput && ((id: string, out: AgentOutput) => id === agentId && onAgentOutput(position, out));
+    const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), {
+      shared: { agents, runs },
+      ...handoffFor(io, ctx, item.id, totals),
+      ...(onOutput ? { onOutput } : {}),
+    });
     return { ...item, agents: run.agents };
   });
 }
@@ -181,7 +229,7 @@ async function expandParent(
   input: StepInput,
   parent: BeamNode,
   parentIndex: number,
-  baseline: BaselineItem[],
+  runs: ParentRuns,
   stepTotals: CallTotals,
   progress: StepProgress,
 ): Promise<{ outcome: ParentOutcome; totals: CallTotals }> {
@@ -191,8 +239,7 @@ async function expandParent(
   const spec = ctx.mas.agents.find((a) => a.id === agentId)!;
   const agent: AgentInfo = { id: agentId, role: spec.role, description: spec.description };
   const preds = predecessors(graph, agentId);
-  const traces: Trace[] = baseline.map((b) => ({ question: b.question, context: b.agents[agentId].context, output: b.agents[agentId].output }));
-  const sets = proposalTraceSets(traces, settings.proposalsPerParent, settings.proposalTraces);
+  const sets = proposalTraceSets(await runs.traces, settings.proposalsPerParent, settings.proposalTraces);
 
   const proposals = await Promise.all(
     sets.map(async (set, k) => {
@@ -214,6 +261,7 @@ async function expandParent(
   stepTotals.rejectedProposals += proposals.filter((p) => !p.ok).length;
 
   const candidates = candidatePrompts(settings, parent, proposals, input.beam);
+  const baseline = await runs.baseline;
   progress.candidatesPlanned += candidates.filter((c) => c !== parent.prompt).length;
   let totals = emptyTotals();
   const scored = await Promise.all(
@@ -251,13 +299,21 @@ export async function evaluateCandidate(io: UnitIo, input: CandidateInput): Prom
   };
   const totals = emptyTotals();
   const candidateKey = hashString(input.candidate).toString(36);
+  const judgeEarly = io.pipelined('judges');
 
   // One entry per batch item, in batch order, so the outcome never depends on which call finished first.
   const perItem = await mapBounded(input.baseline, ctx.concurrency, async (item) => {
     const reuse = Object.fromEntries(Object.entries(item.agents).filter(([id]) => !rerun.has(id)));
-    const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), { reuse, ...handoffFor(io, ctx, item.id, totals) });
-    const judged = await Promise.all(planned.map((p) => judge(io, input, p, item, run, info, candidateKey, totals)));
-    return { item, run, judged: judged.filter((j): j is JudgedComparison => j !== null) };
+    const options = { reuse, ...handoffFor(io, ctx, item.id, totals) };
+    if (!judgeEarly) {
+      // Histories from before the pipelining: every comparison once the item's whole re-run is in.
+      const run = await runMas(system, item.question, agentCaller(io, ctx, item.id, totals), options);
+      const judged = await Promise.all(planned.map((p) => judge(io, input, p, item, run.agents[p.agentId].output, info, candidateKey, totals)));
+      return { item, run, judged: judged.filter((j): j is JudgedComparison => j !== null) };
+    }
+    const started = startMas(system, item.question, agentCaller(io, ctx, item.id, totals), options);
+    const judged = await Promise.all(planned.map(async (p) => judge(io, input, p, item, (await started.output(p.agentId)).output, info, candidateKey, totals)));
+    return { item, run: await started.run, judged: judged.filter((j): j is JudgedComparison => j !== null) };
   });
 
   const { items, tally } = itemVerdicts(perItem.flatMap((x) => x.judged), planned);
@@ -293,14 +349,13 @@ async function judge(
   input: CandidateInput,
   p: PlannedComparison,
   item: BaselineItem,
-  run: MasRun,
+  candidate: string,
   info: (id: string) => AgentInfo,
   candidateKey: string,
   totals: CallTotals,
 ): Promise<JudgedComparison | null> {
   const settings = input.ctx.settings;
   if (p.reuseGlobal) return null; // same pair of outputs as the global comparison: its verdict is reused
-  const candidate = run.agents[p.agentId].output;
   const parent = item.agents[p.agentId].output;
   if (p.kind === 'lookahead' && settings.skipEmptyLookahead && (candidate === '' || parent === '')) return null;
   if (settings.skipIdenticalOutputs && candidate === parent) {
@@ -362,7 +417,7 @@ export interface InProcessSearch {
  * make (test/plan.forecast.test.ts compares them with a Temporal run). Mutates `state`.
  */
 export async function searchInProcess(ctx: SearchContext, state: SearchState, io: Pick<UnitIo, 'llm' | 'loadItems'>): Promise<InProcessSearch> {
-  const unitIo: UnitIo = { ...io, candidate: (input) => evaluateCandidate(unitIo, input), pipelinedParents: () => true };
+  const unitIo: UnitIo = { ...io, candidate: (input) => evaluateCandidate(unitIo, input), pipelined: () => true };
   const units: ObservedUnit[] = [];
   let anchorShifts = 0;
   let casesMined = 0;
