@@ -216,7 +216,7 @@ describe('per-attempt deadline and keep-alive', () => {
 describe('per-role bounds on the workflow queue (roleLimits)', () => {
   test('a second call of a role at its limit waits for the first; a cache hit never waits; results name the role', async () => {
     const { RoleCallLimits } = await import('../activities/llm/role-limits');
-    const roleLimits = new RoleCallLimits({ judge: 1 });
+    const roleLimits = new RoleCallLimits({ judge: { concurrency: 1 } });
     let finishFirst!: () => void;
     const gate = new Promise<void>((r) => (finishFirst = r));
     const { provider, calls } = fakeProvider('gemini', async () => {

@@ -1,14 +1,15 @@
 /**
- * Per-role bounds inside a worker for LLM calls on the workflow queue (activities/llm/role-limits.ts): a role never
- * has more calls running than its limit, waiters go in arrival order, other roles are not held up, an aborted
- * waiter leaves the queue.
+ * Bounds inside a worker for LLM calls on the workflow queue (activities/llm/role-limits.ts): a role never has more
+ * calls running than its limit, waiters go in arrival order, other roles are not held up, an aborted waiter leaves
+ * the queue; roles on one model share their slots (workers/worker.ts `roleBounds` decides when).
  */
 import { RoleCallLimits } from '../activities/llm/role-limits';
+import { roleBounds } from '../workers/worker';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
 test('a role runs at most its limit; the next waiter starts when one is released; other roles pass', async () => {
-  const limits = new RoleCallLimits({ judge: 2, backbone: 1 });
+  const limits = new RoleCallLimits({ judge: { concurrency: 2 }, backbone: { concurrency: 1 } });
   const r1 = await limits.acquire('judge');
   const r2 = await limits.acquire('judge');
   const started: string[] = [];
@@ -37,7 +38,7 @@ test('a role runs at most its limit; the next waiter starts when one is released
 });
 
 test('a role without a limit never waits; an aborted waiter leaves the queue with the abort reason', async () => {
-  const limits = new RoleCallLimits({ optimizer: 1 });
+  const limits = new RoleCallLimits({ optimizer: { concurrency: 1 } });
   await Promise.all(Array.from({ length: 50 }, () => limits.acquire('backbone')));
   expect(limits.load('backbone').running).toBe(50);
 
@@ -50,4 +51,37 @@ test('a role without a limit never waits; an aborted waiter leaves the queue wit
   expect(limits.load('optimizer')).toEqual({ running: 1, waiting: 0 });
   holder();
   expect(limits.load('optimizer')).toEqual({ running: 0, waiting: 0 });
+});
+
+test('roles on the same model share their slots: a slot the optimizer leaves free serves the backbone', async () => {
+  const limits = new RoleCallLimits({ backbone: { concurrency: 2, model: 'm' }, optimizer: { concurrency: 1, model: 'm' }, judge: { concurrency: 1, model: 'big' } });
+  const held = await Promise.all([limits.acquire('backbone'), limits.acquire('backbone'), limits.acquire('backbone')]); // 3 = 2 + 1
+  expect(limits.load('backbone')).toEqual({ running: 3, waiting: 0 });
+  expect(limits.load('optimizer')).toEqual({ running: 3, waiting: 0 }); // the same pool
+  let optimizerIn = false;
+  const optimizer = limits.acquire('optimizer').then((r) => ((optimizerIn = true), r));
+  const judge = await limits.acquire('judge'); // another model's pool
+  await tick();
+  expect(optimizerIn).toBe(false);
+  held[0]();
+  await tick();
+  expect(optimizerIn).toBe(true);
+  (await optimizer)();
+  held[1]();
+  held[2]();
+  judge();
+  expect(limits.load('backbone')).toEqual({ running: 0, waiting: 0 });
+});
+
+test('roleBounds pools by model only when every role names its model (a worker serving one config)', () => {
+  expect(roleBounds({ backbone: { concurrency: 6, model: 'a' }, optimizer: { concurrency: 1, model: 'b' }, judge: { concurrency: 2, model: 'b' } })).toEqual({
+    backbone: { concurrency: 6, model: 'a' },
+    optimizer: { concurrency: 1, model: 'b' },
+    judge: { concurrency: 2, model: 'b' },
+  });
+  expect(roleBounds({ backbone: { concurrency: 6, model: 'a' }, judge: { concurrency: 2 } })).toEqual({
+    backbone: { concurrency: 6 },
+    optimizer: { concurrency: 8 },
+    judge: { concurrency: 2 },
+  });
 });

@@ -11,7 +11,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { llmTaskQueue, MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { createEvaluationActivities } from '../activities/dataset-items';
 import { createLlmActivities } from '../activities/llm/activity';
-import { RoleCallLimits } from '../activities/llm/role-limits';
+import { RoleCallLimits, type RoleBound } from '../activities/llm/role-limits';
 import { responseCacheFor } from '../activities/llm/cache-store';
 import { createProviders } from '../activities/llm/providers/registry';
 import { maspoDataConverter, payloadSettings } from '../platform/payloads/settings';
@@ -71,6 +71,18 @@ export function slotDemand(roles: MaspoWorkerOptions['roles']): { inFlight: numb
   return { inFlight, slotsFor };
 }
 
+/**
+ * Each role's bound for the calls on the workflow queue: its concurrency, pooled with the roles on the same model when
+ * every role names its model (as `slotDemand` sizes a local server for them).
+ */
+export function roleBounds(roles: MaspoWorkerOptions['roles']): Record<ModelRole, RoleBound> {
+  const limitsOf = (role: ModelRole) => roles?.[role] ?? DEFAULT_ROLE_LIMITS;
+  const modelsKnown = MODEL_ROLES.every((role) => limitsOf(role).model !== undefined);
+  return Object.fromEntries(
+    MODEL_ROLES.map((role) => [role, { concurrency: limitsOf(role).concurrency, ...(modelsKnown ? { model: limitsOf(role).model } : {}) }]),
+  ) as Record<ModelRole, RoleBound>;
+}
+
 export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<Worker[]> {
   const { connection, namespace, taskQueue } = options;
   installWorkerLogging();
@@ -80,8 +92,7 @@ export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<W
   const providers = createProviders({ home: options.home ?? maspoHome(env), concurrency: inFlight, slotsFor, env });
   const cache = responseCacheFor(options.cacheDir, env);
   const llm = createLlmActivities({ providers, cache, env });
-  const limitsOf = (role: ModelRole) => (options.roles?.[role] ?? DEFAULT_ROLE_LIMITS).concurrency;
-  const roleLimits = new RoleCallLimits(Object.fromEntries(MODEL_ROLES.map((role) => [role, limitsOf(role)])));
+  const roleLimits = new RoleCallLimits(roleBounds(options.roles));
 
   const orchestration = await Worker.create({
     connection,

@@ -1,21 +1,27 @@
 /**
- * `npm run bench`: the engine benchmark of issue 7. Runs the paper configuration and the growth series (plan.ts),
- * each scenario on its own dev server, simulator server and worker (run-scenario.ts), then writes
- * bench/results/engine/<timestamp>.json, latest.json and latest.md and prints the Markdown report with every target
- * met or missed. A benchmark, not a test: it fails only when a scenario cannot run.
+ * `npm run bench`: the engine benchmark (issues 7 and 14). Runs the paper configuration, the evaluation job alone,
+ * the growth series and a reduced search on a real local model (plan.ts), each scenario on its own dev server,
+ * simulator or model server and worker (run-scenario.ts), then writes bench/results/engine/<timestamp>.json,
+ * latest.json and latest.md and prints the Markdown report with every target met or missed (targets.ts). A
+ * benchmark, not a test: it fails only when a scenario cannot run.
  *
- *   npm run bench                          # full (about 20 min on 2 cores)
- *   npm run bench -- --quick               # every kind of run on a one-step search (minutes)
+ *   npm run bench                          # full (about 25 min on 2 cores)
+ *   npm run bench -- --quick               # every kind of run, small (minutes)
  *   npm run bench -- --only paper-fixed    # scenarios whose id contains one of the comma-separated strings
+ *   npm run bench -- --no-real             # without the real-model scenario
+ *   npm run bench -- --real-model qwen2.5-coder-0.5b-instruct
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { CATALOGUE_NAMES } from '../../activities/llm/providers/local/catalogue';
 import { temporalCliVersion } from '../../client/temporal/binary';
 import { ensureTemporalCli } from '../../client/temporal/setup';
 import { buildWorkflowBundle } from './bundle';
+import { localRuntimeInstalled } from './local-runtime';
 import { benchPlan } from './plan';
+import { DEFAULT_REAL_MODEL } from './real-model';
 import { renderReport, summaryLine } from './report';
 import { runScenario } from './run-scenario';
 import { ROOT } from './scenario';
@@ -30,9 +36,16 @@ interface Options {
   out: string;
   timeoutMin: number;
   render?: string;
+  real: boolean;
+  realModel: string;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function catalogueModel(v: string): string {
+  if (!CATALOGUE_NAMES.includes(v)) throw new InvalidArgumentError(`'${v}' is not a catalogue model (${CATALOGUE_NAMES.join(', ')})`);
+  return v;
+}
 
 function positiveInt(flag: string) {
   return (v: string) => {
@@ -44,8 +57,8 @@ function positiveInt(flag: string) {
 
 async function main(): Promise<number> {
   const opts = new Command('bench')
-    .description('engine benchmark: calls, critical path, wall-clock, overhead, histories, memory, growth (issue 7)')
-    .option('--quick', 'one-round, one-step searches: every kind of run in a few minutes', false)
+    .description('engine benchmark: calls, critical path, wall-clock, overhead, histories, memory, growth, slot occupancy (issues 7 and 14)')
+    .option('--quick', 'one-round, one-step searches and a 100-item evaluation: every kind of run in a few minutes', false)
     .option('--only <ids>', 'run only scenarios whose id contains one of these comma-separated strings', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--keep', 'keep each scenario directory (call log, server and worker logs)', false)
     .option('--growth-rounds <n>', 'rounds (D) of the growth runs', positiveInt('--growth-rounds'), 1)
@@ -53,13 +66,18 @@ async function main(): Promise<number> {
     .option('--out <dir>', 'where results are written', path.join(ROOT, 'bench', 'results', 'engine'))
     .option('--timeout-min <n>', 'longest one search may take', positiveInt('--timeout-min'), 30)
     .option('--render <results.json>', 'run nothing: print the report of an earlier results file (targets re-checked)')
+    .option('--no-real', 'skip the real-model scenario (managed llama.cpp server)')
+    .option('--real-model <name>', `catalogue model of the real-model scenario (${CATALOGUE_NAMES.join(', ')})`, catalogueModel, DEFAULT_REAL_MODEL)
     .showHelpAfterError()
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .parse()
     .opts<Options>();
 
   if (opts.render) return renderFile(opts.render);
-  const all = benchPlan({ quick: opts.quick, growthRounds: opts.growthRounds, growthSteps: opts.growthSteps });
+  // A quick bench includes the real-model run when it is cheap: nothing to download or build first (or asked for by --only).
+  const realModel = opts.real && (!opts.quick || opts.only || localRuntimeInstalled(opts.realModel)) ? opts.realModel : undefined;
+  if (opts.real && !realModel) log(`quick: skipping real-${opts.realModel}: the local runtime is not installed (\`npx maspo llm setup --model ${opts.realModel}\`, or --only real to let the bench install it)`);
+  const all = benchPlan({ quick: opts.quick, growthRounds: opts.growthRounds, growthSteps: opts.growthSteps, realModel });
   const plan = opts.only ? all.filter((s) => opts.only!.some((o) => s.id.includes(o))) : all;
   if (plan.length === 0) throw new UsageError(`--only: no scenario id contains ${opts.only!.join(' or ')} (ids: ${all.map((s) => s.id).join(', ')})`);
 

@@ -1,8 +1,9 @@
 /**
  * Records every `llmCall` activity the worker executes, one JSON line per attempt, through the SDK's own extension
- * points: a worker plugin (`createMaspoWorkers({ plugins })`, given to every worker; it acts on the LLM queues only)
- * that adds an activity inbound interceptor to the LLM task-queue workers. The interceptor only times the call and
- * copies what the activity received and returned; it never changes either.
+ * points: a worker plugin (`createMaspoWorkers({ plugins })`, given to every worker) that adds an activity inbound
+ * interceptor to the workers an `llmCall` can reach: the per-role LLM queues' and the workflow queue's (where the
+ * calls run with `llmDispatch: workflow-queue`). The interceptor records `llmCall` activities only, and only times the
+ * call and copies what the activity received and returned; it never changes either.
  */
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
@@ -13,7 +14,7 @@ import { digest, nowMs, type CallRecord } from './records';
 const LLM_QUEUE = /-llm-(backbone|optimizer|judge)$/;
 
 export interface CallRecorder {
-  /** The worker plugin (`createMaspoWorkers({ plugins })`); it intercepts the LLM queues' activities only. */
+  /** The worker plugin (`createMaspoWorkers({ plugins })`); it intercepts the LLM and workflow queues' activities. */
   plugin: { name: string; configureWorker(options: WorkerOptions): WorkerOptions };
   /** Calls recorded so far. */
   count(): number;
@@ -21,7 +22,8 @@ export interface CallRecorder {
   close(): Promise<void>;
 }
 
-export function createCallRecorder(file: string, opts: { texts: boolean }): CallRecorder {
+/** `taskQueue`: the workflow task queue, whose worker runs the LLM calls dispatched there. */
+export function createCallRecorder(file: string, opts: { texts: boolean; taskQueue: string }): CallRecorder {
   const out = fs.createWriteStream(file, { flags: 'a' });
   let written = 0;
   const write = (r: CallRecord) => {
@@ -32,6 +34,7 @@ export function createCallRecorder(file: string, opts: { texts: boolean }): Call
   const interceptor: ActivityInboundCallsInterceptor = {
     async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
       const info = Context.current().info;
+      if (info.activityType !== 'llmCall') return next(input);
       const request = input.args[1] as LlmRequest;
       const requestText = request.messages.map((m) => m.content).join('\n\n');
       const start = nowMs();
@@ -41,6 +44,7 @@ export function createCallRecorder(file: string, opts: { texts: boolean }): Call
         activityId: info.activityId,
         attempt: info.attempt,
         role: request.role,
+        taskQueue: info.taskQueue,
         label: request.label ?? '',
         scheduled: info.currentAttemptScheduledTimestampMs,
         start,
@@ -54,6 +58,7 @@ export function createCallRecorder(file: string, opts: { texts: boolean }): Call
           end: nowMs(),
           ok: true,
           cached: result.cached,
+          latencyMs: result.latencyMs,
           inputTokens: result.usage.inputTokens,
           outputTokens: result.usage.outputTokens,
           responseDigest: digest(result.text),
@@ -71,7 +76,7 @@ export function createCallRecorder(file: string, opts: { texts: boolean }): Call
     plugin: {
       name: 'maspo-bench-call-recorder',
       configureWorker(options: WorkerOptions): WorkerOptions {
-        if (!LLM_QUEUE.test(options.taskQueue)) return options;
+        if (!LLM_QUEUE.test(options.taskQueue) && options.taskQueue !== opts.taskQueue) return options;
         const interceptors = options.interceptors ?? {};
         return { ...options, interceptors: { ...interceptors, activity: [...(interceptors.activity ?? []), () => ({ inbound: interceptor })] } };
       },

@@ -13,6 +13,8 @@ export interface CallRecord {
   activityId: string;
   attempt: number;
   role: ModelRole;
+  /** The task queue the call ran on: `<base>-llm-<role>`, or the workflows' own (`llmDispatch: workflow-queue`). */
+  taskQueue?: string;
   /** The call's label, e.g. `item sim-train-17 · agent reviewer` (names the batch item for backbone and judge calls). */
   label: string;
   /** Epoch milliseconds (sub-millisecond resolution): scheduled by the server, started and ended in the worker. */
@@ -22,6 +24,8 @@ export interface CallRecord {
   ok: boolean;
   error?: string;
   cached: boolean;
+  /** The provider call's own duration (LlmResult.latencyMs: no wait for the role's turn inside the worker; 0 for a cache hit). */
+  latencyMs?: number;
   inputTokens: number;
   outputTokens: number;
   /** sha256 (first 16 hex digits) of the request messages and of the reply text. */

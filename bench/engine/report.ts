@@ -1,6 +1,7 @@
 /**
- * The bench's Markdown report: calls and critical path, time, histories, memory, growth and the issue's targets,
- * from the runs of one invocation. Pure formatting; every figure comes from the results passed in.
+ * The bench's Markdown report: calls and critical path, time, overhead (search and evaluation job), histories,
+ * memory, growth, the real model's slot occupancy and the issues' targets, from the runs of one invocation. Pure
+ * formatting; every figure comes from the results passed in.
  */
 import { PROFILES, type Series } from './plan';
 import { REFERENCE_CALLS, msPerCall, seriesOf, wallRatio, type BenchRun, type TargetCheck } from './targets';
@@ -20,7 +21,7 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
   push(
     `## Engine benchmark (${h.mode}, ${h.date})`,
     '',
-    `${h.machine}. Command: \`${h.command}\` (${(h.totalSeconds / 60).toFixed(1)} min in all). The models are the simulator (sim/) behind its OpenAI-compatible HTTP server, reached through the real \`openai\` client; an embedded Temporal dev server (SQLite) and one worker process, each measured apart. Simulator numbers: they describe this implementation, not real LLMs.`,
+    `${h.machine}. Command: \`${h.command}\` (${(h.totalSeconds / 60).toFixed(1)} min in all). The models are the simulator (sim/) behind its OpenAI-compatible HTTP server, reached through the real \`openai\` client (the \`real-*\` run: a real model on the managed llama.cpp server); an embedded Temporal dev server (SQLite) and one worker process, each measured apart. Simulator numbers: they describe this implementation, not real LLMs.`,
     '',
   );
 
@@ -78,20 +79,27 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
     push('');
   }
 
-  const zero = runs.filter((r) => r.planned.paper === 'overhead');
+  const zero = runs.filter((r) => r.planned.paper === 'overhead' || r.planned.workload === 'evaluation');
   if (zero.length) {
     push(
-      '### Orchestration overhead at L = 0',
+      '### Orchestration overhead at L = 0 (the search, and the evaluation job alone)',
       '',
-      '| scenario | calls | wall | wall ÷ calls | worker CPU ÷ calls | Temporal server CPU ÷ calls | simulator CPU ÷ calls |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| scenario | calls | wall | wall ÷ calls | worker CPU ÷ calls | Temporal server CPU ÷ calls | simulator CPU ÷ calls | scheduled → started p50 / p95 | worker peak RSS |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const { planned, result: r } of zero) {
       const n = r.calls.calls;
       const w = (r.worker.cpuUserMs + r.worker.cpuSystemMs) / n;
       const t = r.temporalServer.cpuMs !== undefined ? r.temporalServer.cpuMs / n : undefined;
-      const s = (r.simServer.cpuUserMs + r.simServer.cpuSystemMs) / n;
-      push(`| ${planned.id} | ${int(n)} | ${sec(r.wallMs)} | ${ms(msPerCall(r))} | ${ms(w)} | ${t === undefined ? '—' : ms(t)} | ${ms(s)} |`);
+      const s = r.simServer ? (r.simServer.cpuUserMs + r.simServer.cpuSystemMs) / n : undefined;
+      push(
+        `| ${planned.id}${r.failure ? ' (failed)' : ''} | ${int(n)} | ${sec(r.wallMs)} | ${ms(msPerCall(r))} | ${ms(w)} | ${t === undefined ? '—' : ms(t)} | ${s === undefined ? '—' : ms(s)} | ${ms(r.calls.scheduleToStartMs.p50)} / ${ms(r.calls.scheduleToStartMs.p95)} | ${mb(r.worker.peakRssMb)} |`,
+      );
+    }
+    for (const { planned, result: r } of zero) {
+      const e = r.evaluation;
+      if (planned.workload !== 'evaluation') continue;
+      push('', `${planned.id}: \`evaluateMas\` of the paper configuration's MAS (seed prompts) on ${int(planned.items ?? 0)} items of the simulator's test split${e ? `: ${int(e.correct)} correct, ${int(e.errors)} item errors, ${int(e.cachedCalls)} calls from the response cache` : ''}.`);
     }
     push('');
   }
@@ -116,10 +124,14 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
     push('');
   }
 
-  push('### All runs', '', '| scenario | calls | critical path | wall | worker CPU | worker peak RSS | Temporal server peak RSS | simulator peak RSS |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(...realModelSection(runs));
+
+  push('### All runs', '', '| scenario | calls | critical path | wall | worker CPU | worker peak RSS | Temporal server peak RSS | simulator (or model server) peak RSS |', '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const { planned, result: r } of runs) {
+    const cp = planned.longReplies || planned.workload === 'evaluation' ? '—' : r.calls.criticalPath;
+    const third = r.simServer?.peakRssMb ?? r.realModel?.server.peakRssMb;
     push(
-      `| ${planned.id}${r.failure ? ' (failed)' : ''} | ${int(r.calls.calls)} | ${planned.longReplies ? '—' : r.calls.criticalPath} | ${sec(r.wallMs)} | ${sec(r.worker.cpuUserMs + r.worker.cpuSystemMs)} | ${mb(r.worker.peakRssMb)} | ${r.temporalServer.peakRssMb === undefined ? '—' : mb(r.temporalServer.peakRssMb)} | ${mb(r.simServer.peakRssMb)} |`,
+      `| ${planned.id}${r.failure ? ' (failed)' : ''} | ${int(r.calls.calls)} | ${cp} | ${sec(r.wallMs)} | ${sec(r.worker.cpuUserMs + r.worker.cpuSystemMs)} | ${mb(r.worker.peakRssMb)} | ${r.temporalServer.peakRssMb === undefined ? '—' : mb(r.temporalServer.peakRssMb)} | ${third === undefined ? '—' : `${mb(third)}${r.realModel ? ' (llama-server)' : ''}`} |`,
     );
   }
   push('');
@@ -147,9 +159,10 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
   }
 
   if (targets.length) {
-    push('### Targets (issue 7)', '', '| target | scenario | measured | limit | status | margin |', '|---|---|---:|---:|---|---|');
+    push('### Targets (issue 14)', '', '| target | scenario | measured | limit | status | margin |', '|---|---|---:|---:|---|---|');
     for (const t of targets) {
-      push(`| ${cell(t.target)} | ${cell(t.scenario)} | ${t.measured === null ? '—' : show(t.measured, t.unit)} | ${show(t.threshold, t.unit)} | ${t.status === 'met' ? '**met**' : t.status === 'missed' ? '**missed**' : t.status} | ${t.margin} |`);
+      const limit = Number.isFinite(t.threshold) ? `${t.atLeast ? '≥ ' : ''}${show(t.threshold, t.unit)}${t.stretch !== undefined ? ` (stretch ${show(t.stretch, t.unit)})` : ''}` : '—';
+      push(`| ${cell(t.target)} | ${cell(t.scenario)} | ${t.measured === null ? '—' : show(t.measured, t.unit)} | ${limit} | ${t.status === 'met' ? '**met**' : t.status === 'missed' ? '**missed**' : t.status} | ${t.margin} |`);
     }
     push('');
   }
@@ -160,19 +173,45 @@ export function renderReport(h: ReportHeader, runs: readonly BenchRun[], targets
 export function summaryLine(r: ScenarioResult): string {
   const c = r.calls;
   const ratio = wallRatio(r);
+  const real = r.realModel;
   return [
     `${r.scenario.id}:`,
-    r.failure ? `SEARCH FAILED after` : '',
+    r.failure ? `FAILED after` : '',
     `${c.calls} calls (b ${c.byRole.backbone} · o ${c.byRole.optimizer} · j ${c.byRole.judge}, ${c.cached} cached)`,
-    r.scenario.longReplies ? '' : `critical path ${c.criticalPath}`,
+    r.scenario.longReplies || r.scenario.workload === 'evaluation' ? '' : `critical path ${c.criticalPath}`,
     `wall ${sec(r.wallMs)}`,
     ratio !== null ? `ratio ${ratio.toFixed(2)}` : `${ms(msPerCall(r))}/call`,
+    real ? `S ${real.slots}, every slot busy ${real.occupancy ? pct(real.occupancy.allBusyShare) : '—'}, mean busy ${real.occupancy ? real.occupancy.meanBusy.toFixed(2) : '—'}, wall ÷ (service ÷ S) ${fix(real.wallOverFloor)}` : '',
     `worker ${mb(r.worker.peakRssMb)}`,
     `largest history ${bytes(r.histories.largestByBytes.bytes)} / ${r.histories.largestByEvents.events} events`,
     r.failure ? `\n    ${r.failure}` : '',
   ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/** The real-model run: how busy it kept the server's slots, against the floor its service time allows. */
+function realModelSection(runs: readonly BenchRun[]): string[] {
+  const real = runs.filter((r) => r.result.realModel);
+  if (real.length === 0) return [];
+  const p0 = real[0].planned;
+  const out = [
+    `### Real model: slot occupancy (managed llama.cpp server; D=${p0.rounds ?? 3}, T=${p0.stepsPerRound ?? 3}, K=2, Ksub=${p0.proposalsPerParent ?? 2}, |B|=${p0.batchSize}, |D|=${p0.poolSize ?? 50}, every role on the one model)`,
+    '',
+    'S = the slots the roles\' concurrency gives the server; occupancy sampled from `GET /slots` every 0.5 s over the search\'s wall-clock; service time = the provider call\'s duration of every call the model answered (cache hits excluded). The floor on wall-clock with S slots is Σ service ÷ S.',
+    '',
+    '| scenario | S | calls: backbone · optimizer · judge (answered) | tokens in / out | wall | Σ service | Σ service ÷ S | wall ÷ (Σ service ÷ S) | every slot busy | mean busy slots | time with 0 · 1 · … · S slots busy | server CPU | server peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+  ];
+  for (const { planned, result: r } of real) {
+    const m = r.realModel!;
+    const o = m.occupancy;
+    out.push(
+      `| ${planned.id}${r.failure ? ' (failed)' : ''} | ${m.slots} | ${int(r.calls.byRole.backbone)} · ${int(r.calls.byRole.optimizer)} · ${int(r.calls.byRole.judge)} (${int(m.answeredCalls)}) | ${int(r.calls.tokens.input)} / ${int(r.calls.tokens.output)} | ${sec(r.wallMs)} | ${sec(m.serviceMs)} | ${sec(m.serviceMs / m.slots)} | ${fix(m.wallOverFloor)} | ${o ? pct(o.allBusyShare) : '—'} | ${o ? o.meanBusy.toFixed(2) : '—'} | ${o ? o.byBusy.map((x) => pct(x)).join(' · ') : '—'} | ${m.server.cpuMs === undefined ? '—' : sec(m.server.cpuMs)} | ${m.server.peakRssMb === undefined ? '—' : mb(m.server.peakRssMb)} |`,
+    );
+  }
+  out.push('');
+  return out;
 }
 
 /** Text for a Markdown table cell (a literal | would end the cell). */
@@ -182,13 +221,14 @@ const fix = (n: number | null) => (n === null ? '—' : n.toFixed(2));
 const sec = (msv: number) => `${(msv / 1000).toFixed(1)} s`;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const mb = (v: number) => `${Math.round(v)} MB`;
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 function bytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(2)} MiB`;
   return `${(n / 1024).toFixed(0)} KiB`;
 }
 function show(v: number, unit: string): string {
   if (unit === 'bytes') return bytes(v);
-  if (unit === 'relative') return `${(v * 100).toFixed(1)}%`;
+  if (unit === 'relative' || unit === 'share') return pct(v);
   if (unit === '×') return `${v.toFixed(2)}×`;
   if (unit === 'ms/call') return `${v.toFixed(1)} ms`;
   if (unit === 'MB') return mb(v);

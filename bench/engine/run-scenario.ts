@@ -1,9 +1,10 @@
 /**
  * One scenario end to end, on machinery of its own: a fresh Temporal dev server (the embedded server maspo itself
- * starts, in a throw-away home), the simulator's HTTP server and ONE worker, each in its own process; the harness
- * (this process) is only the client. Starts the search, waits for it, then measures: the call log (call-graph.ts),
- * every workflow history, CPU and peak RSS of worker, Temporal server and simulator. Everything it started is
- * stopped, also on failure.
+ * starts, in a throw-away home), the simulator's HTTP server (when a model is simulated) or a llama.cpp server (a
+ * real-model scenario), and ONE worker, each in its own process; the harness (this process) is only the client.
+ * Starts the workload (the search, or the evaluation job), waits for it, then measures: the call log
+ * (call-graph.ts), every workflow history, CPU and peak RSS of worker, Temporal server, simulator or model server,
+ * and a model server's slot occupancy. Everything it started is stopped, also on failure.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,16 +12,22 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { connectTemporal, type TemporalConnection } from '../../client/temporal/connection';
 import { ensureDevServer, stopDevServer } from '../../client/temporal/dev-server';
+import { startEvaluation } from '../../client/evaluate';
 import { startOptimization } from '../../client/optimize';
+import type { LocalServerState } from '../../activities/llm/providers/local/server';
 import type { CallTotals } from '../../core/contracts/optimize';
 import { analyseCalls, type CallGraphStats } from './call-graph';
 import { forkChild, type ChildHandle } from './child';
 import { measureHistories, type HistoryStats } from './histories';
+import { ensureLocalRuntime, runtimeEnv, startLocalServer, stopLocalServer } from './local-runtime';
 import { cpuMsOf, peakRssMbOf } from './proc-stats';
+import { REAL_MAX_TOKENS, REAL_SLOTS } from './real-model';
 import { nowMs, type CallRecord } from './records';
-import { loadScenario, ROLE_CONCURRENCY, type Scenario } from './scenario';
+import type { Scenario } from './scenario';
 import type { SimServerReady, SimServerStopped } from './sim-server';
+import { realModelStats, sampleSlots, type RealModelStats, type SlotSampler } from './slot-sampler';
 import type { WorkerArgs, WorkerStats } from './worker';
+import { loadWorkload, type Workload } from './workload';
 
 export interface RunContext {
   /** Parent of the scenario's throw-away directories. */
@@ -34,20 +41,32 @@ export interface RunContext {
   log: (line: string) => void;
 }
 
+/** What the evaluation job itself reports (evaluation scenarios). */
+export interface EvaluationTotals {
+  items: number;
+  correct: number;
+  errors: number;
+  calls: number;
+  cachedCalls: number;
+}
+
 export interface ScenarioResult {
   scenario: Scenario;
   /** Workflow start → result received by the client. */
   wallMs: number;
   /** First LLM call started → last one ended. */
   callSpanMs: number;
-  /** Set when the search failed (measured anyway, up to the failure): the error chain. */
+  /** Set when the workflow failed (measured anyway, up to the failure): the error chain. */
   failure?: string;
-  /** Totals the search itself reports (cross-check for the call log); absent when it failed. */
+  /** Totals the search itself reports (cross-check for the call log); absent when it failed or was an evaluation. */
   searchTotals?: CallTotals;
+  evaluation?: EvaluationTotals;
   calls: CallGraphStats;
   worker: WorkerStats;
   temporalServer: { cpuMs?: number; peakRssMb?: number };
-  simServer: SimServerStopped;
+  /** Absent when no model was simulated (real-model runs). */
+  simServer?: SimServerStopped;
+  realModel?: RealModelStats;
   histories: HistoryStats;
   /** Payloads the claim-check codec moved out of the histories. */
   payloadStore: { files: number; bytes: number };
@@ -58,6 +77,8 @@ export interface ScenarioResult {
 const HERE = __dirname;
 
 export async function runScenario(s: Scenario, ctx: RunContext): Promise<ScenarioResult> {
+  // The local runtime is installed (or checked) before anything of the scenario starts: it may build for minutes.
+  const runtime = s.realModel ? await ensureLocalRuntime(s.realModel, ctx.log) : undefined;
   const dir = fs.mkdtempSync(path.join(ctx.workDir, `${s.id}-`));
   const home = path.join(dir, 'home');
   const callsFile = path.join(dir, 'calls.jsonl');
@@ -69,15 +90,19 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
     MASPO_HOME: home,
     MASPO_PAYLOAD_STORE: payloadStore,
     ...(s.payloadThresholdBytes !== undefined ? { MASPO_PAYLOAD_THRESHOLD: String(s.payloadThresholdBytes) } : {}),
+    ...(runtime ? runtimeEnv(runtime) : {}),
   };
-  const loaded = await loadScenario(s);
+  const loaded = await loadWorkload(s);
   let sim: ChildHandle<SimServerReady, SimServerStopped> | undefined;
   let worker: ChildHandle<{ pid: number }, WorkerStats> | undefined;
   let temporal: TemporalConnection | undefined;
+  let model: LocalServerState | undefined;
+  let sampler: SlotSampler | undefined;
   let serverStarted = false;
   try {
-    sim = await forkChild(path.join(HERE, 'sim-server.ts'), [JSON.stringify(loaded.world)], { logFile: path.join(dir, 'sim-server.log'), readyTimeoutMs: 60_000 });
-    const { input, graph } = await loaded.build(sim.ready.url);
+    if (loaded.world) sim = await forkChild(path.join(HERE, 'sim-server.ts'), [JSON.stringify(loaded.world)], { logFile: path.join(dir, 'sim-server.log'), readyTimeoutMs: 60_000 });
+    const workload = await loaded.build(sim?.ready.url);
+    if (s.realModel && runtime) model = await startLocalServer({ model: s.realModel, runtime, home, slots: REAL_SLOTS, maxTokens: REAL_MAX_TOKENS, env, log: ctx.log });
 
     const [port, uiPort] = await freePorts(2);
     const server = await ensureDevServer({ home, port, uiPort, cliPath: ctx.cliPath, detached: false, log: ctx.log });
@@ -90,64 +115,91 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
       port,
       uiPort,
       cliPath: ctx.cliPath,
-      taskQueue: input.ctx.taskQueue,
+      taskQueue: taskQueueOf(workload),
       cacheDir: path.join(dir, 'llm-cache'),
       callsFile,
-      texts: !s.longReplies,
+      // Texts feed the dependency analysis of a search; long replies and the evaluation's thousands of calls skip it.
+      texts: workload.kind === 'search' && !s.longReplies,
       bundlePath: ctx.bundlePath,
-      roles: { backbone: { concurrency: ROLE_CONCURRENCY }, optimizer: { concurrency: ROLE_CONCURRENCY }, judge: { concurrency: ROLE_CONCURRENCY } },
+      roles: workload.roles,
     };
     worker = await forkChild(path.join(HERE, 'worker.ts'), [JSON.stringify(args)], { logFile: path.join(dir, 'worker.log'), readyTimeoutMs: 120_000, env });
 
     const serverCpu0 = cpuMsOf(serverPid);
+    const modelCpu0 = model ? cpuMsOf(model.pid) : undefined;
+    if (model) sampler = sampleSlots(model.baseURL);
     const t0 = nowMs();
-    const handle = await startOptimization(temporal.client, input, workflowId);
-    // A search that fails (e.g. a payload over a server limit) is a result too: what it did is still measured.
+    // A workflow that fails (e.g. a payload over a server limit) is a result too: what it did is still measured.
     let failure: string | undefined;
     const deadline = Date.now() + ctx.timeoutMs;
-    const result = await withTimeout(handle.result(), ctx.timeoutMs, `search ${workflowId}`).catch(async (err: unknown) => {
+    const result = await withTimeout(startWorkload(temporal, workload, workflowId), ctx.timeoutMs, `workflow ${workflowId}`).catch(async (err: unknown) => {
       if (err instanceof TimeoutError) throw err;
       failure = `${causeChain(err)}${limitLine(path.join(dir, 'worker.log'))}`;
       // The client may fail to read a run that is fine (e.g. a history event over the gRPC message limit): wait for it.
       if (!(err instanceof WorkflowFailedError)) failure += ` (the run ended ${await waitClosed(temporal!, workflowId, deadline)})`;
       return undefined;
     });
-    const wallMs = nowMs() - t0;
+    const t1 = nowMs();
+    const wallMs = t1 - t0;
+    const samples = sampler?.stop() ?? [];
+    sampler = undefined;
     const serverCpu1 = cpuMsOf(serverPid);
     const temporalServer = { cpuMs: serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : undefined, peakRssMb: peakRssMbOf(serverPid) };
+    const modelCpu1 = model ? cpuMsOf(model.pid) : undefined;
+    const modelServer = { cpuMs: modelCpu0 !== undefined && modelCpu1 !== undefined ? modelCpu1 - modelCpu0 : undefined, peakRssMb: model ? peakRssMbOf(model.pid) : undefined };
 
     const workerStats = await worker.stop();
     worker = undefined;
-    const simStats = await sim.stop();
+    const simStats = await sim?.stop();
     sim = undefined;
     const histories = (await measureHistories(temporal.client, workflowId)).stats;
     const payloads = directorySize(payloadStore);
 
     const records = readCallLog(callsFile);
-    const calls = analyseCalls(records, { graph, profile: s.profile, dependencies: !s.longReplies });
-    const reported = result ? result.totals.calls.backbone + result.totals.calls.optimizer + result.totals.calls.judge : undefined;
-    if (reported !== undefined && reported !== calls.calls) ctx.log(`warning: ${s.id}: the search reports ${reported} LLM calls, the call log holds ${calls.calls}`);
+    const calls = analyseCalls(records, { graph: workload.graph, profile: s.profile, dependencies: args.texts });
+    const reported = result?.kind === 'search' ? result.totals.calls.backbone + result.totals.calls.optimizer + result.totals.calls.judge : result?.evaluation.calls;
+    if (reported !== undefined && reported !== calls.calls) ctx.log(`warning: ${s.id}: the workflow reports ${reported} LLM calls, the call log holds ${calls.calls}`);
     return {
       scenario: s,
       ...(failure ? { failure } : {}),
       wallMs,
       callSpanMs: calls.lastEnd - calls.firstStart,
-      searchTotals: result?.totals,
+      ...(result?.kind === 'search' ? { searchTotals: result.totals } : {}),
+      ...(result?.kind === 'evaluation' ? { evaluation: result.evaluation } : {}),
       calls,
       worker: workerStats,
       temporalServer,
-      simServer: simStats,
+      ...(simStats ? { simServer: simStats } : {}),
+      ...(model && s.realModel ? { realModel: realModelStats({ model: s.realModel, slots: model.sizing.slots, samples, records, fromMs: t0, toMs: t1, server: modelServer }) } : {}),
       histories,
       payloadStore: payloads,
       ...(ctx.keep ? { dir } : {}),
     };
   } finally {
+    sampler?.stop();
     worker?.kill();
     sim?.kill();
     await temporal?.close().catch(() => undefined);
     if (serverStarted) await stopDevServer({ home, log: ctx.log }).catch((e: unknown) => ctx.log(`warning: could not stop the dev server of ${home}: ${String(e)}`));
+    if (s.realModel) await stopLocalServer(home).catch((e: unknown) => ctx.log(`warning: could not stop the llama-server of ${home}: ${String(e)}`));
     if (!ctx.keep) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type Finished = { kind: 'search'; totals: CallTotals } | { kind: 'evaluation'; evaluation: EvaluationTotals };
+
+function taskQueueOf(w: Workload): string {
+  return w.kind === 'search' ? w.input.ctx.taskQueue : w.input.taskQueue;
+}
+
+/** Starts the workload's workflow and waits for its result. */
+async function startWorkload(temporal: TemporalConnection, w: Workload, workflowId: string): Promise<Finished> {
+  if (w.kind === 'search') {
+    const result = await (await startOptimization(temporal.client, w.input, workflowId)).result();
+    return { kind: 'search', totals: result.totals };
+  }
+  const r = await (await startEvaluation(temporal.client, w.input, workflowId)).result();
+  return { kind: 'evaluation', evaluation: { items: r.summary.n, correct: r.summary.correct, errors: r.errors, calls: r.calls, cachedCalls: r.cachedCalls } };
 }
 
 export function readCallLog(file: string): CallRecord[] {

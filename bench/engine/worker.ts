@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
   const temporal = await connectTemporal({ embedded: true, devServer: { home: args.home, port: args.port, uiPort: args.uiPort, cliPath: args.cliPath, detached: false } });
   const connection = await temporal.nativeConnection();
-  const recorder = createCallRecorder(args.callsFile, { texts: args.texts });
+  const recorder = createCallRecorder(args.callsFile, { texts: args.texts, taskQueue: args.taskQueue });
   const workers = await createMaspoWorkers({
     connection,
     namespace: temporal.namespace,
