@@ -16,8 +16,11 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 FROM node:20-bookworm-slim
 # python3 runs the code benchmarks' tests in the grader's sandbox (activities/graders/code-sandbox.ts).
 RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
+# Heap limit and malloc arenas: the worker's peak memory (workers/process-env.ts explains the figures).
 ENV NODE_ENV=production \
-    MASPO_HOME=/data
+    MASPO_HOME=/data \
+    MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS=--max-old-space-size=1024
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -152,6 +152,7 @@ describe.each(harnesses)('$provider through createLlmActivities', (h) => {
       model: h.model,
       cached: false,
       latencyMs: expect.any(Number),
+      role: 'backbone',
     });
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.method).toBe('POST');

@@ -13,8 +13,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmRequest, ModelSpec } from '../../core/contracts/llm';
+import { writeCanonicalJson } from './canonical-json';
 import { PROVIDER_NAMES } from './providers/registry';
 import type { ProviderReply } from './providers/types';
+
+export { canonicalJson } from './canonical-json';
 
 /** Bump when the key's inputs or the stored shape change: old entries then simply stop matching. */
 const KEY_VERSION = 'maspo-llm-cache/v1';
@@ -43,7 +46,10 @@ export function cacheKey(spec: ModelSpec, request: LlmRequest): string {
     sampleIndex: request.sampleIndex,
     sim: spec.sim ?? null,
   };
-  return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+  // Hashed piece by piece: the request's prompts are never copied into one canonical text (canonical-json.ts).
+  const hash = createHash('sha256');
+  writeCanonicalJson(keyed, (piece) => hash.update(piece, 'utf8'));
+  return hash.digest('hex');
 }
 
 /** Files at `dir/<first two hex digits>/<sha256>.json`, written atomically (temp file, then rename). */
@@ -97,22 +103,6 @@ export class NoCache implements ReplyCache {
   }
 
   async put(_key: string, _reply: ProviderReply): Promise<void> {}
-}
-
-/** JSON with object keys sorted at every level and `undefined` members dropped, so equal values hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortKeys(v)));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = sortKeys(v);
-  }
-  return out;
 }
 
 interface CacheEntry {

@@ -18,6 +18,7 @@ import type { LocalServerState } from '../../activities/llm/providers/local/serv
 import type { CallTotals } from '../../core/contracts/optimize';
 import { analyseCalls, type CallGraphStats } from './call-graph';
 import { forkChild, type ChildHandle } from './child';
+import { workerProcessEnv } from '../../workers/process-env';
 import { measureHistories, type HistoryStats } from './histories';
 import { ensureLocalRuntime, runtimeEnv, startLocalServer, stopLocalServer } from './local-runtime';
 import { cpuMsOf, peakRssMbOf } from './proc-stats';
@@ -123,7 +124,8 @@ export async function runScenario(s: Scenario, ctx: RunContext): Promise<Scenari
       bundlePath: ctx.bundlePath,
       roles: workload.roles,
     };
-    worker = await forkChild(path.join(HERE, 'worker.ts'), [JSON.stringify(args)], { logFile: path.join(dir, 'worker.log'), readyTimeoutMs: 120_000, env });
+    // The worker starts as a deployed one does (workers/process-env.ts: heap limit, malloc arenas).
+    worker = await forkChild(path.join(HERE, 'worker.ts'), [JSON.stringify(args)], { logFile: path.join(dir, 'worker.log'), readyTimeoutMs: 120_000, env: workerProcessEnv(env) });
 
     const serverCpu0 = cpuMsOf(serverPid);
     const modelCpu0 = model ? cpuMsOf(model.pid) : undefined;

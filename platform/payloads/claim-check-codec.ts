@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { mapLimited } from './bounded';
 import type { PayloadStore } from './payload-store';
 
 export const GZIP_ENCODING = 'binary/maspo-gzip';
@@ -23,6 +24,8 @@ export const CLAIM_CHECK_ENCODING = 'binary/maspo-claim-check';
 export const PREVIEW_METADATA_KEY = 'maspo-preview';
 export const DEFAULT_THRESHOLD_BYTES = 16 * 1024;
 export const PREVIEW_CHARS = 200;
+/** Payloads of one encode or decode call being (un)zipped at once: Node's threadpool size (see bounded.ts). */
+const ZLIB_IN_FLIGHT = 4;
 
 /** What a claim-check payload's data holds (JSON). */
 export interface ClaimCheckReference {
@@ -63,11 +66,11 @@ export class ClaimCheckCodec implements PayloadCodec {
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((p) => this.encodeOne(p)));
+    return mapLimited(payloads, ZLIB_IN_FLIGHT, (p) => this.encodeOne(p));
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((p) => this.decodeOne(p)));
+    return mapLimited(payloads, ZLIB_IN_FLIGHT, (p) => this.decodeOne(p));
   }
 
   private async encodeOne(payload: Payload): Promise<Payload> {
@@ -79,10 +82,15 @@ export class ClaimCheckCodec implements PayloadCodec {
     const preview = previewOf(payload);
     const inline: Payload = { metadata: { [METADATA_ENCODING_KEY]: text(GZIP_ENCODING), [PREVIEW_METADATA_KEY]: text(preview) }, data: packed };
     if (payloadSize(inline) <= this.thresholdBytes) return inline;
-
+    // Hashed now, so the serialized copy of the payload is not held while the blob is written.
     const hex = createHash('sha256').update(original).digest('hex');
+    return this.checkIn(hex, packed, { bytes: payload.data?.length ?? 0, encoding, preview });
+  }
+
+  /** Stores the gzip under the digest and returns the reference that stands for it in the history. */
+  private async checkIn(hex: string, packed: Uint8Array, about: Pick<ClaimCheckReference, 'bytes' | 'encoding' | 'preview'>): Promise<Payload> {
     await this.store.put(hex, packed);
-    const reference: ClaimCheckReference = { digest: `sha256:${hex}`, bytes: payload.data?.length ?? 0, stored: packed.length, encoding, preview };
+    const reference: ClaimCheckReference = { digest: `sha256:${hex}`, bytes: about.bytes, stored: packed.length, encoding: about.encoding, preview: about.preview };
     return { metadata: { [METADATA_ENCODING_KEY]: text(CLAIM_CHECK_ENCODING) }, data: text(JSON.stringify(reference)) };
   }
 

@@ -6,7 +6,6 @@
  * genai's ApiError keeps the status and body but drops the response headers, so the call goes through a
  * fetch wrapper that attaches them (Retry-After, x-should-retry) for `errors.ts`.
  */
-import { GoogleGenAI } from '@google/genai';
 import type { Content, GenerateContentParameters, GenerateContentResponse, GenerateContentResponseUsageMetadata } from '@google/genai';
 import type { FinishReason, LlmRequest, LlmUsage, ModelSpec } from '../../../../core/contracts/llm';
 import { undiciWithoutOwnTimeouts } from '../../heartbeat';
@@ -16,6 +15,7 @@ export const geminiProvider: LlmProvider = {
   name: 'gemini',
   async complete(spec: ModelSpec, request: LlmRequest, options: CallOptions): Promise<ProviderReply> {
     const failed = { headers: undefined as Headers | undefined };
+    const { GoogleGenAI } = await loadGenAi();
     const ai = new GoogleGenAI({
       vertexai: false, // never switch backends because of GOOGLE_GENAI_USE_VERTEXAI in the worker's env
       apiKey: options.apiKey,
@@ -37,6 +37,16 @@ export const geminiProvider: LlmProvider = {
     }
   },
 };
+
+/**
+ * The SDK (with google-auth-library: 11–13 MB resident in a worker) is loaded by the first Gemini call, not by
+ * every worker that registers the provider and never calls it.
+ */
+let genAi: Promise<typeof import('@google/genai')> | undefined;
+function loadGenAi(): Promise<typeof import('@google/genai')> {
+  genAi ??= import('@google/genai');
+  return genAi;
+}
 
 /**
  * System messages become `systemInstruction`; assistant turns are Gemini's `model` role. `seed` is the sample
