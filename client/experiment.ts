@@ -103,7 +103,8 @@ export async function experimentProgressLine(client: Client, workflowId: string)
     const short = id.slice(workflowId.length + 1);
     try {
       const run = await client.workflow.getHandle(id).query(runProgressQuery);
-      let where = run.phase === 'held-out' ? 'held-out evaluation' : run.phase === 'budget-exhausted' ? 'waiting: budget exhausted' : `round ${run.round}/${run.rounds}`;
+      const phases: Partial<Record<typeof run.phase, string>> = { 'held-out': 'held-out evaluation', 'budget-exhausted': 'waiting: budget exhausted', done: 'finishing' };
+      let where = phases[run.phase] ?? `round ${run.round}/${run.rounds}`;
       if (run.phase === 'searching' && run.roundWorkflowId) {
         const round = await client.workflow.getHandle(run.roundWorkflowId).query(roundProgressQuery).catch(() => undefined);
         if (round) where += `, ${round.agentId} ${round.unit}${round.unit === 'step' ? ` ${round.step}/${round.stepsPerRound}` : ''}`;

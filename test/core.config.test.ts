@@ -31,7 +31,7 @@ describe('config validation', () => {
     const c = parseConfigText('run.yaml', valid);
     expect(c.mas.edges).toEqual([{ from: 'solver', to: 'reviewer' }]);
     expect(c.models.backbone).toMatchObject({ temperature: 0, maxTokens: 1024, concurrency: 8 });
-    expect(c.evaluate).toEqual({ concurrency: 8, batchSize: 20, bootstrapResamples: 2000, llmHeartbeatTimeoutMs: 20_000 });
+    expect(c.evaluate).toEqual({ concurrency: 8, batchSize: 20, bootstrapResamples: 2000, llmHeartbeatTimeoutMs: 20_000, llmDispatch: 'workflow-queue' });
     expect(c.taskQueue).toBe('maspo');
   });
 

@@ -7,9 +7,8 @@ import { NON_RETRYABLE_LLM_ERRORS } from '../core/contracts/llm';
 import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts/dataset';
 import { preview, type EvaluateProgress, type ItemRecord } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
-import type { EvaluationActivities } from '../activities/dataset-items';
 import type { LlmDispatch, ModelSpec } from '../core/contracts/llm';
-import { callLlm, evaluationActivities } from './proxies';
+import { callLlm, evaluation, loadItems } from './proxies';
 import { agentCallLabel, handoffOptions, summaryCallLabel } from './llm-calls';
 import { batchProgressQuery } from './evaluate-queries';
 import { mapBounded } from './bounded';
@@ -30,12 +29,11 @@ export async function evaluateBatch(input: EvaluateBatchInput): Promise<ItemReco
   const progress: EvaluateProgress = { total: input.indices.length, done: 0, correct: 0, errors: 0, calls: 0, cachedCalls: 0, status: 'loading' };
   setHandler(batchProgressQuery, () => progress);
 
-  const evaluation = evaluationActivities();
-  const items = await evaluation.loadItems(input.dataset, input.indices);
+  const items = await loadItems(input.dataset, input.indices);
   progress.status = 'running';
 
   const records = await mapBounded(items, input.concurrency, async (item) => {
-    const record = await evaluateItem(input, item, evaluation);
+    const record = await evaluateItem(input, item);
     progress.done++;
     progress.correct += record.correct ? 1 : 0;
     progress.errors += record.error ? 1 : 0;
@@ -47,7 +45,7 @@ export async function evaluateBatch(input: EvaluateBatchInput): Promise<ItemReco
   return records;
 }
 
-async function evaluateItem(input: EvaluateBatchInput, item: ItemView, evaluation: EvaluationActivities): Promise<ItemRecord> {
+async function evaluateItem(input: EvaluateBatchInput, item: ItemView): Promise<ItemRecord> {
   try {
     const call = (label: string, prompt: string) => callLlm(input, 'backbone', input.backbone, prompt, 0, label);
     const taskType = datasetGrader(input.dataset) === 'code' ? 'code' : 'math';

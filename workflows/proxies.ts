@@ -3,6 +3,7 @@
  */
 import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { EvaluationActivities } from '../activities/dataset-items';
+import type { DatasetRef, ItemView } from '../core/contracts/dataset';
 import { llmTaskQueue, NON_RETRYABLE_LLM_ERRORS, type LlmActivities, type LlmDispatch, type LlmResult, type ModelRole, type ModelSpec } from '../core/contracts/llm';
 import { llmRequest } from './llm-calls';
 
@@ -18,16 +19,18 @@ const remoteEvaluation = proxyActivities<EvaluationActivities>(EVALUATION_OPTION
 const localEvaluation = proxyLocalActivities<EvaluationActivities>(EVALUATION_OPTIONS);
 
 /**
- * The dataset activities a workflow uses: as local activities (run by the worker that runs the workflow task, their
- * result recorded as a marker), since patch `local-dataset-activities`. Loading a batch's questions and grading an
- * answer are short and idempotent; as ordinary activities each cost a server round trip — at a step's start, before
- * any LLM call could go out, and after every evaluated item. Asked once per workflow, at the same point of it.
+ * How a workflow loads its items' questions: as a local activity (run by the worker that runs the workflow task, its
+ * result recorded as a marker), since patch `local-load-items`. It is the first thing a step, a refresh or a batch
+ * does, before any LLM call could go out; as an ordinary activity it cost a server round trip there. Only there:
+ * grading stays an ordinary activity, since local activities resolved among concurrent activities replayed in another
+ * order (a nondeterminism error on a query's replay, seen once in CI with per-item local grading). Asked once per
+ * workflow, at the same point of it.
  */
-export function evaluationActivities(): EvaluationActivities {
-  return patched('local-dataset-activities') ? localEvaluation : remoteEvaluation;
+export function loadItems(dataset: DatasetRef, indices: number[]): Promise<ItemView[]> {
+  return (patched('local-load-items') ? localEvaluation : remoteEvaluation).loadItems(dataset, indices);
 }
 
-/** The dataset activities as ordinary activities (for workflows that call them once, off any chain of LLM calls). */
+/** The dataset activities as ordinary activities. */
 export const evaluation = remoteEvaluation;
 
 /** Extra start-to-close time over the provider call's own timeout (cache I/O, scheduling). */

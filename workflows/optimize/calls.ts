@@ -7,7 +7,7 @@
 import { executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import type { CandidateInput, CandidateResult, SearchContext } from '../../core/contracts/optimize';
 import type { UnitIo } from './units';
-import { callLlm, evaluationActivities } from '../proxies';
+import { callLlm, loadItems } from '../proxies';
 
 type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 
@@ -18,7 +18,7 @@ type CandidateWorkflow = (input: CandidateInput) => Promise<CandidateResult>;
 export function workflowIo(ctx: SearchContext, candidateWorkflow?: CandidateWorkflow): UnitIo {
   return {
     llm: (role, prompt, sampleIndex, label) => callLlm(ctx, role, ctx.models[role], prompt, sampleIndex, label),
-    loadItems: (dataset, indices) => evaluationActivities().loadItems(dataset, indices),
+    loadItems: (dataset, indices) => loadItems(dataset, indices),
     candidate: (input, child) => {
       if (!candidateWorkflow) throw new Error('workflowIo: no candidate workflow given');
       return executeChild(candidateWorkflow, { workflowId: `${workflowInfo().workflowId}/${child.name}`, staticSummary: child.summary, args: [input] });
