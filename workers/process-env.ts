@@ -10,7 +10,7 @@
  * - `MALLOC_ARENA_MAX=2`: glibc gives each thread (the SDK's Rust core, libuv's pool, V8's helpers) its own malloc
  *   arena and keeps what they freed; two arenas cut that from 200–290 MB to 130–170 MB.
  */
-export const WORKER_HEAP_MB = 1024;
+const WORKER_HEAP_MB = 1024;
 
 export function workerProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const nodeOptions = env.NODE_OPTIONS?.includes('--max-old-space-size') ? env.NODE_OPTIONS : [env.NODE_OPTIONS, `--max-old-space-size=${WORKER_HEAP_MB}`].filter(Boolean).join(' ');

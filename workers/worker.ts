@@ -56,24 +56,9 @@ const BASE_ACTIVITY_SLOTS = 32;
 const EAGER_ACTIVITIES_PER_WORKFLOW_TASK = 64;
 
 /**
- * How many calls this worker may have in flight: in all, and to one model. A local model server gets a slot for
- * each call that may reach it — the roles known to call its model when every role names one (a worker serving one
- * config), else every role's (any of them may call it). A slot nobody can fill only costs context memory.
- */
-export function slotDemand(roles: MaspoWorkerOptions['roles']): { inFlight: number; slotsFor: (model: string) => number } {
-  const limitsOf = (role: ModelRole) => roles?.[role] ?? DEFAULT_ROLE_LIMITS;
-  const inFlight = MODEL_ROLES.reduce((sum, role) => sum + limitsOf(role).concurrency, 0);
-  const everyRoleNamesItsModel = MODEL_ROLES.every((role) => limitsOf(role).model !== undefined);
-  const slotsFor = (model: string): number => {
-    if (!everyRoleNamesItsModel) return inFlight;
-    return MODEL_ROLES.filter((role) => limitsOf(role).model === model).reduce((sum, role) => sum + limitsOf(role).concurrency, 0) || inFlight;
-  };
-  return { inFlight, slotsFor };
-}
-
-/**
- * Each role's bound for the calls on the workflow queue: its concurrency, pooled with the roles on the same model when
- * every role names its model (as `slotDemand` sizes a local server for them).
+ * Each role's bound on its calls in this worker: its concurrency, with the model it calls when every role names one
+ * (a worker serving one config). Roles on one model then share a pool of their summed concurrency on the workflow
+ * queue (role-limits.ts), and that model's local server gets as many slots (`slotDemand`).
  */
 export function roleBounds(roles: MaspoWorkerOptions['roles']): Record<ModelRole, RoleBound> {
   const limitsOf = (role: ModelRole) => roles?.[role] ?? DEFAULT_ROLE_LIMITS;
@@ -81,6 +66,18 @@ export function roleBounds(roles: MaspoWorkerOptions['roles']): Record<ModelRole
   return Object.fromEntries(
     MODEL_ROLES.map((role) => [role, { concurrency: limitsOf(role).concurrency, ...(modelsKnown ? { model: limitsOf(role).model } : {}) }]),
   ) as Record<ModelRole, RoleBound>;
+}
+
+/**
+ * How many calls this worker may have in flight: in all, and to one model. A local model server gets a slot for
+ * each call that may reach it — the roles known to call its model (`roleBounds`), else every role's (any of them may
+ * call it). A slot nobody can fill only costs context memory.
+ */
+export function slotDemand(roles: MaspoWorkerOptions['roles']): { inFlight: number; slotsFor: (model: string) => number } {
+  const bounds = Object.values(roleBounds(roles));
+  const inFlight = bounds.reduce((sum, b) => sum + b.concurrency, 0);
+  const slotsFor = (model: string): number => bounds.filter((b) => b.model === model).reduce((sum, b) => sum + b.concurrency, 0) || inFlight;
+  return { inFlight, slotsFor };
 }
 
 export async function createMaspoWorkers(options: MaspoWorkerOptions): Promise<Worker[]> {

@@ -11,7 +11,7 @@ import type { LlmDispatch, ModelSpec } from '../core/contracts/llm';
 import { callLlm, evaluation, loadItems } from './proxies';
 import { agentCallLabel, handoffOptions, summaryCallLabel } from './llm-calls';
 import { batchProgressQuery } from './evaluate-queries';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../core/common/bounded';
 import { runMas } from './run-mas';
 
 export interface EvaluateBatchInput {

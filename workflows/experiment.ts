@@ -7,7 +7,7 @@ import { defineQuery, executeChild, setCurrentDetails, setHandler, workflowInfo 
 import type { ExperimentResult, ExperimentRunResult } from '../core/contracts/experiment';
 import { searchAttributesOf, type OptimizeInput } from '../core/contracts/optimize';
 import { optimizeMas } from './optimize/run';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../core/common/bounded';
 
 export interface ExperimentRun {
   /** `<variant>/seed-<n>`. */

@@ -15,7 +15,8 @@ const EVALUATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['DatasetError'] },
 };
-const remoteEvaluation = proxyActivities<EvaluationActivities>(EVALUATION_OPTIONS);
+/** The dataset activities as ordinary activities. */
+export const evaluation = proxyActivities<EvaluationActivities>(EVALUATION_OPTIONS);
 const localEvaluation = proxyLocalActivities<EvaluationActivities>(EVALUATION_OPTIONS);
 
 /**
@@ -27,11 +28,8 @@ const localEvaluation = proxyLocalActivities<EvaluationActivities>(EVALUATION_OP
  * workflow, at the same point of it.
  */
 export function loadItems(dataset: DatasetRef, indices: number[]): Promise<ItemView[]> {
-  return (patched('local-load-items') ? localEvaluation : remoteEvaluation).loadItems(dataset, indices);
+  return (patched('local-load-items') ? localEvaluation : evaluation).loadItems(dataset, indices);
 }
-
-/** The dataset activities as ordinary activities. */
-export const evaluation = remoteEvaluation;
 
 /** Extra start-to-close time over the provider call's own timeout (cache I/O, scheduling). */
 const LLM_TIMEOUT_MARGIN_MS = 30_000;

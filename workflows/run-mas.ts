@@ -123,15 +123,11 @@ export interface MasRunInProgress {
  * output, the optimizer reading its traces) starts while its successors still run.
  */
 export function startMas(mas: MasSpec, question: string, callAgent: AgentCaller, options: RunMasOptions = {}): MasRunInProgress {
-  const outputs = new Map<string, { promise: Promise<AgentOutput>; resolve: (o: AgentOutput) => void }>();
+  const outputs = new Map<string, Deferred<AgentOutput>>();
   const slot = (id: string) => {
-    let s = outputs.get(id);
-    if (!s) {
-      let resolve!: (o: AgentOutput) => void;
-      const promise = new Promise<AgentOutput>((r) => (resolve = r));
-      outputs.set(id, (s = { promise, resolve }));
-    }
-    return s;
+    let d = outputs.get(id);
+    if (!d) outputs.set(id, (d = deferred()));
+    return d;
   };
   const run = runMas(mas, question, callAgent, {
     ...options,
@@ -141,4 +137,16 @@ export function startMas(mas: MasSpec, question: string, callAgent: AgentCaller,
     },
   });
   return { run, output: (id) => Promise.race([slot(id).promise, run.then((r) => r.agents[id])]) };
+}
+
+/** A promise and the function that resolves it, for a value that arrives through a callback. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

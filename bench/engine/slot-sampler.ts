@@ -1,19 +1,16 @@
 /**
  * Slot occupancy of the real-model scenario's llama-server, sampled by the harness itself (twice a second, `GET
- * /slots`, as the worker's own sampler does once a second: activities/llm/providers/local/occupancy.ts) over exactly
- * the search's wall-clock, and set against the service time the call log holds.
+ * /slots`, with the poller the worker samples with once a second: activities/llm/providers/local/occupancy.ts) over
+ * exactly the search's wall-clock, and set against the service time the call log holds.
  *
  * With S slots the floor on wall-clock is the total service time ÷ S, reached only while every slot is busy; so the
  * two figures of issue 14 are the share of the wall-clock with all S slots busy, and wall ÷ (Σ service ÷ S).
  */
+import { pollSlots, type SlotSample as ServerSlotSample } from '../../activities/llm/providers/local/occupancy';
 import type { CallRecord } from './records';
 
-export interface SlotSample {
-  /** Epoch milliseconds. */
-  t: number;
-  slots: number;
-  busy: number;
-}
+/** One answer of `/slots` (the worker's sample without the model name: the scenario has one server). */
+export type SlotSample = Omit<ServerSlotSample, 'model'>;
 
 export interface SlotSampler {
   /** Stops sampling; returns every sample taken. */
@@ -22,29 +19,13 @@ export interface SlotSampler {
 
 export const SLOT_SAMPLE_INTERVAL_MS = 500;
 
+/** Samples the server's `/slots` (the worker's own poller: occupancy.ts `pollSlots`) into memory until stopped. */
 export function sampleSlots(baseURL: string, intervalMs = SLOT_SAMPLE_INTERVAL_MS): SlotSampler {
-  const url = `${baseURL.replace(/\/v1\/?$/, '')}/slots`;
   const samples: SlotSample[] = [];
-  let inFlight = false;
-  const tick = async () => {
-    if (inFlight) return; // a server too busy to answer within the interval is not asked twice
-    inFlight = true;
-    const t = Date.now();
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      const slots = res.ok ? ((await res.json()) as Array<{ is_processing?: boolean }>) : undefined;
-      if (Array.isArray(slots)) samples.push({ t, slots: slots.length, busy: slots.filter((s) => s.is_processing === true).length });
-    } catch {
-      // No answer is no evidence either way: the gap is left out of the window's weights.
-    } finally {
-      inFlight = false;
-    }
-  };
-  void tick();
-  const timer = setInterval(() => void tick(), intervalMs);
+  const stop = pollSlots(baseURL, intervalMs, (s) => void samples.push(s));
   return {
     stop() {
-      clearInterval(timer);
+      stop();
       return samples;
     },
   };

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { mapLimited } from './bounded';
+import { mapBounded } from '../../core/common/bounded';
 import type { PayloadStore } from './payload-store';
 
 export const GZIP_ENCODING = 'binary/maspo-gzip';
@@ -24,7 +24,11 @@ export const CLAIM_CHECK_ENCODING = 'binary/maspo-claim-check';
 export const PREVIEW_METADATA_KEY = 'maspo-preview';
 export const DEFAULT_THRESHOLD_BYTES = 16 * 1024;
 export const PREVIEW_CHARS = 200;
-/** Payloads of one encode or decode call being (un)zipped at once: Node's threadpool size (see bounded.ts). */
+/**
+ * Payloads of one encode or decode call being (un)zipped at once: Node's threadpool size. Each gzip or gunzip holds
+ * a zlib context (~300 KB of native memory) and its output until done, and a workflow task that schedules a batch of
+ * calls carries dozens of large payloads; more in flight would only queue for the 4 threads, holding their memory.
+ */
 const ZLIB_IN_FLIGHT = 4;
 
 /** What a claim-check payload's data holds (JSON). */
@@ -66,11 +70,11 @@ export class ClaimCheckCodec implements PayloadCodec {
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return mapLimited(payloads, ZLIB_IN_FLIGHT, (p) => this.encodeOne(p));
+    return mapBounded(payloads, ZLIB_IN_FLIGHT, (p) => this.encodeOne(p));
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return mapLimited(payloads, ZLIB_IN_FLIGHT, (p) => this.decodeOne(p));
+    return mapBounded(payloads, ZLIB_IN_FLIGHT, (p) => this.decodeOne(p));
   }
 
   private async encodeOne(payload: Payload): Promise<Payload> {

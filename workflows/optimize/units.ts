@@ -59,9 +59,9 @@ import { casesFromEvaluation, misalignmentRate, type MiningItem } from '../../co
 import { buildOptimizerPrompt, judgePrompts, orderFor, parseProposal, parseVerdict, proposalTraceSets } from '../../core/search/prompts';
 import { itemVerdicts, jointReward, type JudgedComparison } from '../../core/search/reward';
 import type { AgentInfo, Trace } from '../../core/search/types';
-import { mapBounded } from '../bounded';
+import { mapBounded } from '../../core/common/bounded';
 import { agentCallLabel, handoffOptions, summaryCallLabel } from '../llm-calls';
-import { runMas, startMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type RunMasOptions } from '../run-mas';
+import { deferred, runMas, startMas, withPrompt, withPrompts, type AgentCaller, type AgentOutput, type RunMasOptions } from '../run-mas';
 
 /** One LLM call of `role` (the workflows: an activity on the role's task queue). The units count it in their totals. */
 export type LlmCaller = (role: ModelRole, prompt: string, sampleIndex: number, label: string) => Promise<LlmResult>;
@@ -170,12 +170,6 @@ interface ParentRuns {
 
 function tracesOf(baseline: readonly BaselineItem[], agentId: string): Trace[] {
   return baseline.map((b) => ({ question: b.question, context: b.agents[agentId].context, output: b.agents[agentId].output }));
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 /** Per batch item, the runs of the agents that do not depend on the agent being optimised (see runMas `shared`). */

@@ -20,31 +20,43 @@ export interface SlotSample {
   busy: number;
 }
 
-/** Samples one server's `/slots` every `intervalMs` until stopped; never keeps the process alive. */
-export function startSlotSampler(opts: { home: string; model: string; baseURL: string; intervalMs?: number }): () => void {
-  const file = path.join(localLlmPaths(opts.home).serversDir, `${opts.model}.slots.jsonl`);
-  const url = `${opts.baseURL.replace(/\/v1\/?$/, '')}/slots`;
+/**
+ * Polls one server's `GET /slots` every `intervalMs` (first poll at once) and hands each answer to `onSample`, until
+ * the returned stop is called; never keeps the process alive. `t` is when the poll was sent. A server that is
+ * starting, restarting or gone, or slow to answer, gives no sample: it is not asked twice at once.
+ */
+export function pollSlots(baseURL: string, intervalMs: number, onSample: (s: Omit<SlotSample, 'model'>) => void | Promise<void>): () => void {
+  const url = `${baseURL.replace(/\/v1\/?$/, '')}/slots`;
   let inFlight = false;
   const tick = async () => {
-    if (inFlight) return; // a slow server is not asked twice at once
+    if (inFlight) return;
     inFlight = true;
+    const t = Date.now();
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (!res.ok) return;
       const slots = (await res.json()) as Array<{ is_processing?: boolean }>;
       if (!Array.isArray(slots)) return;
-      const sample: SlotSample = { t: Date.now(), model: opts.model, slots: slots.length, busy: slots.filter((s) => s.is_processing === true).length };
-      await mkdir(path.dirname(file), { recursive: true });
-      await appendFile(file, `${JSON.stringify(sample)}\n`);
+      await onSample({ t, slots: slots.length, busy: slots.filter((s) => s.is_processing === true).length });
     } catch {
-      // A server that is starting, restarting or gone has no occupancy to record; the next tick tries again.
+      // no answer is no evidence either way; the next tick tries again
     } finally {
       inFlight = false;
     }
   };
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? 1000);
+  void tick();
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Samples one server's `/slots` every `intervalMs` into its `<model>.slots.jsonl` until stopped. */
+export function startSlotSampler(opts: { home: string; model: string; baseURL: string; intervalMs?: number }): () => void {
+  const file = path.join(localLlmPaths(opts.home).serversDir, `${opts.model}.slots.jsonl`);
+  return pollSlots(opts.baseURL, opts.intervalMs ?? 1000, async (s) => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await appendFile(file, `${JSON.stringify({ t: s.t, model: opts.model, slots: s.slots, busy: s.busy })}\n`);
+  });
 }
 
 export interface ModelOccupancy {

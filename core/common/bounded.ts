@@ -1,6 +1,7 @@
 /**
- * Deterministic bounded concurrency for workflow code: at most `limit` of `fn` in flight, results in input
- * order. Pure Promise logic, safe in the workflow sandbox.
+ * Bounded concurrency: at most `limit` of `fn` in flight, results in input order. Pure Promise logic, so
+ * deterministic and safe in the workflow sandbox (items of a batch, candidates of a step) and used outside it too
+ * (the payload codec bounds its gzips with it: platform/payloads/claim-check-codec.ts).
  */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
