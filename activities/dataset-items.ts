@@ -11,6 +11,7 @@ import { DatasetError } from '../datasets/errors';
 import { parseJsonl, readDatasetFile, type DatasetItem } from '../datasets/jsonl';
 import { simItems } from '../datasets/sim';
 import { gradeOutput } from './graders/grade';
+import { mapBounded } from '../core/common/bounded';
 
 /** A loaded item: plain items from sim/jsonl datasets, or benchmark items that carry their grader. */
 export type LoadedItem = DatasetItem | BenchmarkItem;
@@ -62,15 +63,28 @@ export function createEvaluationActivities() {
     },
 
     /** Grades the terminal agent's output against the item's answer (code items run in the sandbox). */
-    async gradeItem(ref: DatasetRef, request: GradeRequest): Promise<GradeResult> {
-      const item = (await items(ref))[request.index];
-      if (!item) throw ApplicationFailure.nonRetryable(`${ref.name}: no item at index ${request.index}`, 'DatasetError');
-      const g = await gradeOutput(datasetGrader(ref), item, request.output);
-      const result: GradeResult = { index: request.index, correct: g.correct, predicted: g.predicted, expected: item.answer };
-      if (g.detail !== undefined) result.detail = g.detail;
-      return result;
+    gradeItem,
+
+    /**
+     * Grades several items' outputs in one activity (results in request order), at most GRADE_CONCURRENCY at once:
+     * the items a batch finished while its previous grading was in flight (workflows/evaluate-batch.ts).
+     */
+    async gradeItems(ref: DatasetRef, requests: GradeRequest[]): Promise<GradeResult[]> {
+      return mapBounded(requests, GRADE_CONCURRENCY, (request) => gradeItem(ref, request));
     },
   };
+
+  async function gradeItem(ref: DatasetRef, request: GradeRequest): Promise<GradeResult> {
+    const item = (await items(ref))[request.index];
+    if (!item) throw ApplicationFailure.nonRetryable(`${ref.name}: no item at index ${request.index}`, 'DatasetError');
+    const g = await gradeOutput(datasetGrader(ref), item, request.output);
+    const result: GradeResult = { index: request.index, correct: g.correct, predicted: g.predicted, expected: item.answer };
+    if (g.detail !== undefined) result.detail = g.detail;
+    return result;
+  }
 }
+
+/** Code items run a sandboxed Python each (up to 10 s of wall-clock): a few at once, on a worker with few cores. */
+const GRADE_CONCURRENCY = 4;
 
 export type EvaluationActivities = ReturnType<typeof createEvaluationActivities>;

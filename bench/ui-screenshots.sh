@@ -57,7 +57,7 @@ eval_id=ui-demo-evaluation
 node bin/maspo.js evaluate examples/sim-chain.yaml --worker none --id $eval_id --no-progress >/dev/null
 shot ui-evaluation-attributes.png "$base/workflows/$eval_id/$(run_id $eval_id)/history" 'wait:Search Attributes' 'click:Search Attributes' 'wait:MaspoScore'
 # its first batch child: the Input and Result payloads (decoded through the server's codec) over the event list of
-# llmCall / gradeItem activities; pretty-printed `"taskQueue": ` and `"correct": ` appear only in
+# llmCall / gradeItems activities; pretty-printed `"taskQueue": ` and `"correct": ` appear only in
 # those panels (the event rows are compact JSON), so the waits pass once both payloads have loaded
 batch="$eval_id/batch-0"
 shot ui-evaluation.png "$base/workflows/$(enc "$batch")/$(run_id "$batch")/history" 'size:1600x1300' 'wait:"taskQueue": ' 'wait:"correct": ' 'wait:Activity Task Completed'

@@ -17,6 +17,8 @@ const EVALUATION_OPTIONS: ActivityOptions = {
 };
 /** The dataset activities as ordinary activities. */
 export const evaluation = proxyActivities<EvaluationActivities>(EVALUATION_OPTIONS);
+/** `gradeItems`: a group of items, code items sandboxed a few at a time (activities/dataset-items.ts), so more time. */
+export const grading = proxyActivities<EvaluationActivities>({ ...EVALUATION_OPTIONS, startToCloseTimeout: '2 minutes' });
 const localEvaluation = proxyLocalActivities<EvaluationActivities>(EVALUATION_OPTIONS);
 
 /**
