@@ -9,7 +9,7 @@
  * token log-probabilities (OpenAI `logprobs`/`top_logprobs`, served by llama-server), so a judge that leans the
  * right way without committing to it shows as such.
  *
- *   node --import tsx bench/judge-agreement.ts examples/local-mbpp-chain.yaml --a seed \
+ *   node --import tsx bench/judge-agreement/main.ts examples/local-mbpp-chain.yaml --a seed \
  *     --b bench/results/real/mbpp-headroom/hand-written-prompts.json -o bench/results/real/judge-agreement-mbpp
  *
  * Needs a local (llama-server) judge for the probabilities. Writes `<out>/pairs.jsonl` as each pair is judged (a
@@ -18,25 +18,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildEvaluateInput, loadConfig, modelSpec } from '../client/config';
-import { resolvePromptSet } from '../client/compare';
-import { heldOutDataset, buildOptimizeInput } from '../client/optimize';
-import { loadDatasetItems, type LoadedItem } from '../activities/dataset-items';
-import { gradeOutput } from '../activities/graders/grade';
-import { responseCacheFor } from '../activities/llm/cache-store';
-import { createProviders } from '../activities/llm/providers/registry';
-import { chatCompletionParams } from '../activities/llm/providers/openai/provider';
-import { ensureServer, sizeServer } from '../activities/llm/providers/local/server';
-import type { LlmRequest, LlmResult, ModelSpec } from '../core/contracts/llm';
-import { datasetGrader } from '../core/contracts/dataset';
-import type { MasSpec } from '../core/contracts/mas';
-import { mcnemarExact } from '../core/common/paired-stats';
-import { judgePrompts, parseVerdict } from '../core/search/prompts-judge';
-import type { ComparisonKind, Order, PositionVerdict } from '../core/search/types';
-import { homePaths, maspoHome } from '../platform/home';
-import { mapBounded } from '../core/common/bounded';
-import { agentCallLabel, handoffOptions, llmRequest, summaryCallLabel } from '../workflows/llm-calls';
-import { runMas } from '../workflows/run-mas';
+import { buildEvaluateInput, loadConfig, modelSpec } from '../../client/config';
+import { resolvePromptSet } from '../../client/compare';
+import { heldOutDataset, buildOptimizeInput } from '../../client/optimize';
+import { loadDatasetItems, type LoadedItem } from '../../activities/dataset-items';
+import { gradeOutput } from '../../activities/graders/grade';
+import { responseCacheFor } from '../../activities/llm/cache-store';
+import { createProviders } from '../../activities/llm/providers/registry';
+import { chatCompletionParams } from '../../activities/llm/providers/openai/provider';
+import { ensureServer, sizeServer } from '../../activities/llm/providers/local/server';
+import type { LlmRequest, LlmResult, ModelSpec } from '../../core/contracts/llm';
+import { datasetGrader } from '../../core/contracts/dataset';
+import type { MasSpec } from '../../core/contracts/mas';
+import { mcnemarExact } from '../../core/common/paired-stats';
+import { judgePrompts, parseVerdict } from '../../core/search/prompts-judge';
+import type { ComparisonKind, Order, PositionVerdict } from '../../core/search/types';
+import { homePaths, maspoHome } from '../../platform/home';
+import { mapBounded } from '../../core/common/bounded';
+import { agentCallLabel, handoffOptions, llmRequest, summaryCallLabel } from '../../workflows/llm-calls';
+import { runMas } from '../../workflows/run-mas';
+import { letterProbs, type TokenLogprob } from './letter-probs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   });
 
   const summary = summarize(results, { accA, accB, n: items.length, discordant: discordant.length });
-  const meta = { command: `node --import tsx bench/judge-agreement.ts ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString(), config: configFile, a: sides.a.label, b: sides.b.label, kind, judge: judge.model, judgeMaxTokens: judge.maxTokens, dataset: dataset.name };
+  const meta = { command: `node --import tsx bench/judge-agreement/main.ts ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString(), config: configFile, a: sides.a.label, b: sides.b.label, kind, judge: judge.model, judgeMaxTokens: judge.maxTokens, dataset: dataset.name };
   fs.writeFileSync(path.join(values.out, 'summary.json'), `${JSON.stringify({ ...meta, ...summary }, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
@@ -194,12 +195,6 @@ interface JudgeReply {
   letterProbs: { A: number; B: number } | null;
 }
 
-interface TokenLogprob {
-  token: string;
-  logprob: number;
-  top_logprobs?: Array<{ token: string; logprob: number }>;
-}
-
 /** The judge's request exactly as the search sends it (same body), plus `logprobs`; temperature 0, so the same reply. */
 async function judgeWithLogprobs(baseURL: string, spec: ModelSpec, prompt: string, top: number): Promise<JudgeReply> {
   const body = { ...chatCompletionParams(spec, llmRequest('judge', prompt, 0, 'judge-agreement')), logprobs: true, top_logprobs: top };
@@ -208,33 +203,6 @@ async function judgeWithLogprobs(baseURL: string, spec: ModelSpec, prompt: strin
   const json = (await res.json()) as { choices: Array<{ message: { content: string }; finish_reason: string | null; logprobs?: { content?: TokenLogprob[] } }>; usage?: { completion_tokens?: number } };
   const choice = json.choices[0];
   return { text: choice.message.content ?? '', tokens: json.usage?.completion_tokens ?? 0, finishReason: choice.finish_reason, letterProbs: letterProbs(choice.logprobs?.content ?? []) };
-}
-
-/**
- * The token right after the last `<choose>` (the verdict letter), and the probability mass its alternatives put on
- * A and on B. A token that also carries the tag's tail (e.g. `>A`) is read after that tail.
- */
-export function letterProbs(tokens: readonly TokenLogprob[]): { A: number; B: number } | null {
-  let text = '';
-  const starts: number[] = [];
-  for (const t of tokens) {
-    starts.push(text.length);
-    text += t.token;
-  }
-  const tag = text.toLowerCase().lastIndexOf('<choose>');
-  if (tag < 0) return null;
-  const at = tag + '<choose>'.length;
-  const i = starts.findIndex((s, k) => s <= at && at < s + tokens[k].token.length);
-  // The verdict starts inside token i, or (when the tag ends exactly at a token boundary) at token i.
-  if (i < 0) return null;
-  const tail = text.slice(starts[i], at); // the part of the tag inside this token ('' or e.g. '>')
-  const mass = { A: 0, B: 0 };
-  for (const alt of tokens[i].top_logprobs ?? []) {
-    if (!alt.token.startsWith(tail)) continue;
-    const letter = alt.token.slice(tail.length).trim().toUpperCase();
-    if (letter === 'A' || letter === 'B') mass[letter] += Math.exp(alt.logprob);
-  }
-  return mass.A + mass.B > 0 ? mass : null;
 }
 
 function log(line: string): void {
