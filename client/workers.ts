@@ -6,11 +6,10 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import path from 'node:path';
 import type { MaspoConfig } from '../core/schema/config';
 import { MODEL_ROLES, type ModelRole } from '../core/contracts/llm';
 import { createMaspoWorkers, DEFAULT_ROLE_LIMITS, runWorkers, type RoleLimits } from '../workers/worker';
-import { maspoHome } from '../platform/home';
+import { homePaths } from '../platform/home';
 import { ConfigError } from './config';
 import type { TemporalConnection } from './temporal/connection';
 import { openTemporal } from './connect';
@@ -62,7 +61,7 @@ export async function startInlineWorkers(connection: NativeConnection, namespace
     connection,
     namespace,
     taskQueue: config.taskQueue,
-    cacheDir: path.join(maspoHome(), 'cache', 'llm'),
+    cacheDir: homePaths().llmCacheDir,
     roles: roleLimits(config),
   });
   const running = runWorkers(workers);
@@ -145,7 +144,7 @@ export async function startWorkerService(opts: WorkerServiceOptions = {}): Promi
       connection: await temporal.nativeConnection(),
       namespace: temporal.namespace,
       taskQueue,
-      cacheDir: path.join(maspoHome(), 'cache', 'llm'),
+      cacheDir: homePaths().llmCacheDir,
       roles,
     });
   } catch (err) {

@@ -20,6 +20,8 @@ export interface HomePaths {
   sdkDownloadDir: string;
   /** Downloaded wheels and other re-usable downloads. */
   cacheDir: string;
+  /** The LLM response cache of the workers this home runs (`llm/` under `cacheDir`). */
+  llmCacheDir: string;
   logsDir: string;
   serverLog: string;
   /** JSON `DevServerState` of the embedded server started for this home. */
@@ -37,6 +39,7 @@ export function homePaths(home: string = maspoHome()): HomePaths {
     toolsBinDir: path.join(toolsDir, 'bin'),
     sdkDownloadDir: path.join(toolsDir, 'sdk-download'),
     cacheDir: path.join(home, 'cache'),
+    llmCacheDir: path.join(home, 'cache', 'llm'),
     logsDir,
     serverLog: path.join(logsDir, 'temporal-server.log'),
     serverState: path.join(home, 'server.json'),

@@ -4,12 +4,12 @@
  */
 import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import { NON_RETRYABLE_LLM_ERRORS } from '../core/contracts/llm';
-import { datasetGrader, type DatasetRef, type ItemView } from '../core/contracts/dataset';
+import type { DatasetRef, ItemView } from '../core/contracts/dataset';
 import { preview, type EvaluateProgress, type GradeRequest, type GradeResult, type ItemRecord } from '../core/contracts/evaluate';
 import type { MasSpec } from '../core/contracts/mas';
 import type { LlmDispatch, ModelSpec } from '../core/contracts/llm';
 import { callLlm, evaluation, grading, loadItems } from './proxies';
-import { agentCallLabel, handoffOptions, summaryCallLabel } from './llm-calls';
+import { agentCallLabel, evaluationTaskType, handoffOptions, summaryCallLabel } from './llm-calls';
 import { batchProgressQuery } from './evaluate-queries';
 import { mapBounded } from '../core/common/bounded';
 import { coalescing } from '../core/common/coalesce';
@@ -66,7 +66,7 @@ function gradingFor(dataset: DatasetRef): Grade {
 async function evaluateItem(input: EvaluateBatchInput, item: ItemView, grade: Grade): Promise<ItemRecord> {
   try {
     const call = (label: string, prompt: string) => callLlm(input, 'backbone', input.backbone, prompt, 0, label);
-    const taskType = datasetGrader(input.dataset) === 'code' ? 'code' : 'math';
+    const taskType = evaluationTaskType(input.dataset);
     const run = await runMas(
       input.mas,
       item.question,

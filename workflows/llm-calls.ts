@@ -4,6 +4,7 @@
  * hand-off summaries. Pure builders, no Temporal import (units.ts also runs in process); the activity that sends a
  * request is proxies.ts `callLlm`.
  */
+import { datasetGrader, type DatasetRef } from '../core/contracts/dataset';
 import type { LlmRequest, LlmResult, ModelRole } from '../core/contracts/llm';
 import type { AgentSpec, MasSpec } from '../core/contracts/mas';
 import { buildHandoffSummaryPrompt } from '../core/search/prompts';
@@ -13,6 +14,11 @@ import type { RunMasOptions } from './run-mas';
 /** The request of one call: the prompt as a single user message. */
 export function llmRequest(role: ModelRole, prompt: string, sampleIndex: number, label: string): LlmRequest {
   return { role, messages: [{ role: 'user', content: prompt }], sampleIndex, label };
+}
+
+/** The task an evaluation's hand-off summaries are written for: code, or math for every answer-graded dataset. */
+export function evaluationTaskType(dataset: DatasetRef): TaskType {
+  return datasetGrader(dataset) === 'code' ? 'code' : 'math';
 }
 
 /** Label of an agent's call on a dataset item. */

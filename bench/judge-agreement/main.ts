@@ -2,8 +2,8 @@
  * Can this judge drive a search? Its agreement with the labels on the items where exactly one of two prompt sets
  * is right. A diagnostic, not part of any run: MASPO's judge never sees labels; here the labels grade the judge.
  *
- * For every held-out item of the config, both prompt sets' MAS runs are rebuilt from the response cache (a miss is
- * a real call, and is stored), both final outputs graded, and every discordant pair (one right, one wrong) shown to
+ * For every held-out item of the config, both prompt sets' MAS runs are rebuilt through the workers' `llmCall`
+ * activity from their response cache (a miss is a real call, and is stored), both final outputs graded, and every discordant pair (one right, one wrong) shown to
  * the config's judge with the search's own judge prompt (`--kind`, default `global`), in both orders. Besides the
  * verdict the judge wrote, the probability it gave each letter at the verdict position is read from the server's
  * token log-probabilities (OpenAI `logprobs`/`top_logprobs`, served by llama-server), so a judge that leans the
@@ -23,6 +23,8 @@ import { resolvePromptSet } from '../../client/compare';
 import { heldOutDataset, buildOptimizeInput } from '../../client/optimize';
 import { loadDatasetItems, type LoadedItem } from '../../activities/dataset-items';
 import { gradeOutput } from '../../activities/graders/grade';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createLlmActivities } from '../../activities/llm/activity';
 import { responseCacheFor } from '../../activities/llm/cache-store';
 import { createProviders } from '../../activities/llm/providers/registry';
 import { chatCompletionParams } from '../../activities/llm/providers/openai/provider';
@@ -30,12 +32,13 @@ import { ensureServer, sizeServer } from '../../activities/llm/providers/local/s
 import type { LlmRequest, LlmResult, ModelSpec } from '../../core/contracts/llm';
 import { datasetGrader } from '../../core/contracts/dataset';
 import type { MasSpec } from '../../core/contracts/mas';
+import { graphOf, terminalAgent } from '../../core/common/graph';
 import { mcnemarExact } from '../../core/common/paired-stats';
 import { judgePrompts, parseVerdict } from '../../core/search/prompts-judge';
 import type { ComparisonKind, Order, PositionVerdict } from '../../core/search/types';
 import { homePaths, maspoHome } from '../../platform/home';
 import { mapBounded } from '../../core/common/bounded';
-import { agentCallLabel, handoffOptions, llmRequest, summaryCallLabel } from '../../workflows/llm-calls';
+import { agentCallLabel, evaluationTaskType, handoffOptions, llmRequest, summaryCallLabel } from '../../workflows/llm-calls';
 import { runMas } from '../../workflows/run-mas';
 import { letterProbs, type TokenLogprob } from './letter-probs';
 
@@ -81,25 +84,20 @@ async function main(): Promise<void> {
   if (!judge || judge.provider !== 'local') throw new Error('models.judge: a local judge (provider: local) is needed for token probabilities');
   const judgeSlots = loaded.config.models.judge?.concurrency ?? 2;
 
+  // Backbone calls through the workers' own `llmCall` activity and response cache (run outside a worker).
   const home = maspoHome();
-  const cache = responseCacheFor(path.join(homePaths(home).cacheDir, 'llm')); // the workers' cache (client/workers.ts)
-  const providers = createProviders({ home, concurrency: evalInput.options.concurrency, slotsFor: () => evalInput.options.concurrency, log: (l) => process.stderr.write(`${l}\n`) });
-  const call = async (spec: ModelSpec, request: LlmRequest): Promise<LlmResult> => {
-    const key = cache.key(spec, request);
-    const hit = await cache.get(key);
-    if (hit) return { ...hit, cached: true, latencyMs: 0 };
-    const reply = await providers[spec.provider].complete(spec, request, { signal: new AbortController().signal });
-    await cache.put(key, reply);
-    return { ...reply, cached: false, latencyMs: 0 };
-  };
+  const { llmCall } = createLlmActivities({
+    providers: createProviders({ home, concurrency: evalInput.options.concurrency, log: (l) => process.stderr.write(`${l}\n`) }),
+    cache: responseCacheFor(homePaths(home).llmCacheDir),
+  });
+  const call = (request: LlmRequest) => new MockActivityEnvironment().run(llmCall, backbone, request) as Promise<LlmResult>;
 
   // 1. Both prompt sets' final outputs on every held-out item, graded (from the cache when the run was made before).
   const grader = datasetGrader(dataset);
-  const taskType = grader === 'code' ? 'code' : grader === 'choice' ? 'choice' : 'math';
   let fresh = 0;
   const finals = async (mas: MasSpec, item: LoadedItem) => {
-    const c = (label: string, prompt: string) => call(backbone, llmRequest('backbone', prompt, 0, label)).then((r) => ((fresh += r.cached ? 0 : 1), r));
-    const run = await runMas(mas, item.question, (agent, prompt) => c(agentCallLabel(item.id, agent.id), prompt), handoffOptions(mas, { summarizeAllWords: null, taskType: taskType === 'choice' ? 'math' : taskType }, (agent, prompt) => c(summaryCallLabel(item.id, agent.id), prompt)));
+    const c = (label: string, prompt: string) => call(llmRequest('backbone', prompt, 0, label)).then((r) => ((fresh += r.cached ? 0 : 1), r));
+    const run = await runMas(mas, item.question, (agent, prompt) => c(agentCallLabel(item.id, agent.id), prompt), handoffOptions(mas, { summarizeAllWords: null, taskType: evaluationTaskType(dataset) }, (agent, prompt) => c(summaryCallLabel(item.id, agent.id), prompt)));
     const grade = await gradeOutput(grader, item as Parameters<typeof gradeOutput>[1], run.final);
     return { final: run.final, correct: grade.correct };
   };
@@ -119,8 +117,8 @@ async function main(): Promise<void> {
     done.set(`${r.itemId}|${r.order}`, r);
   }
   const server = await ensureServer(judge.model, sizeServer({ concurrency: judgeSlots, maxTokens: Math.max(judge.maxTokens, 1024) }), { home, log: (l) => process.stderr.write(`${l}\n`) });
-  const terminal = evalInput.mas.agents.find((g) => !evalInput.mas.edges.some((e) => e.from === g.id))!;
-  const agent = { id: terminal.id, role: terminal.role ?? terminal.id, description: terminal.description };
+  const terminal = evalInput.mas.agents.find((g) => g.id === terminalAgent(graphOf(evalInput.mas)))!;
+  const agent = { id: terminal.id, role: terminal.role, description: terminal.description };
   const jobs = discordant.flatMap((o) => {
     // The "candidate" is B's output and the "parent" A's, as in a search step where B's prompts were proposed.
     const requests = judgePrompts(ctx.settings, { kind, question: o.item.question, agent, candidate: o.b.final, parent: o.a.final }, ['candidate-first', 'parent-first']);
